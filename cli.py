@@ -1,0 +1,158 @@
+"""The `govops` command: serve, worker, db upgrade/downgrade, seed-demo, user create."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from typing import Annotated
+
+import typer
+
+from core.settings import ROOT, Profile, get_settings
+
+app = typer.Typer(help="GovOps: e-government network operations and cloud management platform.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+
+def _alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    return cfg
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from alembic import command
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        (ROOT / "var").mkdir(exist_ok=True)
+    command.upgrade(_alembic_config(), revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. base or -1.")) -> None:
+    """Revert migrations down to REVISION."""
+    from alembic import command
+
+    command.downgrade(_alembic_config(), revision)
+
+
+@app.command()
+def serve() -> None:
+    """Serve the API (settings from GOVOPS_* variables: host, port, workers)."""
+    import server
+
+    server.run()
+
+
+@app.command()
+def worker() -> None:
+    """Run an arq worker: outbox jobs and cron jobs (needs GOVOPS_REDIS_URL)."""
+    settings = get_settings()
+    if settings.redis_url is None:
+        typer.echo("GOVOPS_REDIS_URL is not set: in embedded mode the API process runs the jobs itself.", err=True)
+        raise typer.Exit(2)
+    from arq.worker import run_worker
+
+    from jobs.worker import WorkerSettings
+
+    run_worker(WorkerSettings)  # type: ignore[arg-type]
+
+
+@app.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo organisation and users (demo profile only); prints the credentials."""
+    settings = get_settings()
+    if settings.profile is not Profile.DEMO or settings.demo_password is None:
+        typer.echo("seed-demo runs only with GOVOPS_PROFILE=demo.", err=True)
+        raise typer.Exit(2)
+    password = settings.demo_password.get_secret_value()
+
+    async def go() -> list | None:  # type: ignore[type-arg]
+        from core.db.engine import create_engine, create_session_factory
+        from core.db.uow import UnitOfWork
+        from domain.identity.demo import seed_demo as seed
+
+        engine = create_engine(settings.database_url)
+        try:
+            async with UnitOfWork(create_session_factory(engine)) as uow:
+                return await seed(uow, password, settings.password_iterations)
+        finally:
+            await engine.dispose()
+
+    people = asyncio.run(go())
+    if people is None:
+        typer.echo("Demo data already present.")
+    else:
+        typer.echo(f"Demo data created: {len(people)} users. Password for all of them: {password}")
+    typer.echo("Log in as: admin (system admin), secadmin (security admin), auditor (audit admin),")
+    typer.echo("           operator (Big Data Center staff), pd_admin / pd_user (浦东新区), ga_admin (市公安局) ...")
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    unit: Annotated[str, typer.Option(help="Unit code, e.g. SHBDC.")],
+    display_name: Annotated[str, typer.Option(help="Name shown to people.")] = "",
+    role: Annotated[list[str], typer.Option(help="Role code; repeat for several.")] = [],  # noqa: B006
+) -> None:
+    """Create a user (the first administrator of a fresh installation); asks for the password."""
+    settings = get_settings()
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+
+    async def go() -> str:
+        from sqlalchemy import select
+
+        from core.db.engine import create_engine, create_session_factory
+        from core.db.uow import UnitOfWork
+        from core.errors import DomainError, DomainErrors
+        from domain.identity import repository as repo
+        from domain.identity.builtin import ensure_builtin_roles
+        from domain.identity.models import OrgUnit
+        from domain.identity.service import UserData, create_user
+        from domain.identity.system import system_actor
+
+        engine = create_engine(settings.database_url)
+        try:
+            async with UnitOfWork(create_session_factory(engine)) as uow:
+                roles = await ensure_builtin_roles(uow)
+                org = (await uow.session.execute(select(OrgUnit).where(OrgUnit.code == unit))).scalar_one_or_none()
+                if org is None:
+                    return f"unit {unit} not found"
+                unknown = [r for r in role if r not in roles]
+                if unknown:
+                    return f"unknown roles: {', '.join(unknown)}"
+                actor = system_actor(org)
+                try:
+                    user = await create_user(
+                        uow, actor, settings,
+                        UserData(username=username, display_name=display_name or username, org_unit_id=org.id, password=password),
+                    )  # fmt: skip
+                except (DomainError, DomainErrors) as exc:
+                    errs = exc.errors if isinstance(exc, DomainErrors) else [exc]
+                    raise SystemExit("\n".join(f"{e.field}: {e.message}" for e in errs)) from None
+                if role:
+                    from core.clock import utcnow
+
+                    await repo.set_user_roles(uow.session, user.id, {roles[r].id for r in role}, None, utcnow())
+                return f"created {username}"
+        finally:
+            await engine.dispose()
+
+    typer.echo(asyncio.run(go()))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

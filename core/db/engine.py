@@ -1,0 +1,51 @@
+"""Engine and session factory for both backends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control from the driver so that writers can BEGIN IMMEDIATE (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # WAL lets readers run beside the one writer; busy_timeout queues writers instead of failing.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # A deferred transaction that later writes can fail at once with "database is locked"; a unit of
+    # work declares itself a writer up front so SQLite queues it behind the current writer instead.
+    writer = conn.get_execution_options().get("govops_writer", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+WRITER = {"govops_writer": True}
+
+
+def create_engine(url: str, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        return engine
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -1,0 +1,80 @@
+"""Settings from the environment (prefix GOVOPS_); every one is documented in README.md."""
+
+from __future__ import annotations
+
+import enum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Only the demo profile may run on these; production refuses to start without real secrets.
+_DEMO_MASTER_KEY = "demo-master-key-not-for-production-000000000000000000"
+_DEMO_PASSWORD = "Govops@Demo2026"
+
+
+class Profile(str, enum.Enum):
+    DEMO = "demo"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOVOPS_", env_file=None, extra="ignore")
+
+    profile: Profile = Field(Profile.DEMO, description="demo, test or production")
+    database_url: str = Field(
+        f"sqlite+aiosqlite:///{ROOT / 'var' / 'govops.sqlite3'}",
+        description="SQLAlchemy async URL; SQLite (embedded) or postgresql+asyncpg",
+    )
+    database_pool_size: int = Field(10, ge=1, le=200, description="connections per API process (PostgreSQL)")
+    redis_url: str | None = Field(None, description="unset = embedded mode (in-process jobs and pub/sub)")
+    host: str = Field("127.0.0.1", description="address the API listens on")
+    port: int = Field(8000, ge=1, le=65535, description="port the API listens on")
+    workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes (production: 2 or more)")
+    master_key: SecretStr | None = Field(None, description="key material that wraps data keys and MACs")
+    demo_password: SecretStr | None = Field(None, description="password of the demo users (demo profile only)")
+    password_iterations: int = Field(200_000, ge=1_000, description="PBKDF2-HMAC-SM3 iterations for new hashes")
+    token_ttl_minutes: int = Field(8 * 60, ge=5, le=30 * 24 * 60, description="lifetime of a login token")
+    login_max_failures: int = Field(5, ge=1, le=100, description="wrong passwords before the account locks")
+    login_lockout_minutes: int = Field(15, ge=1, le=24 * 60, description="how long a locked account stays locked")
+    max_query_depth: int = Field(12, ge=2, le=50, description="deepest selection a query may have")
+    max_aliases: int = Field(30, ge=1, le=1000, description="aliases a document may use")
+    max_tokens: int = Field(4000, ge=100, le=100_000, description="lexer tokens a document may have")
+    allowed_origins: list[str] = Field(
+        default_factory=list, description="browser origins allowed to open WebSockets (empty = same host only)"
+    )
+    log_level: str = Field("INFO", description="root log level")
+    job_poll_seconds: float = Field(1.0, gt=0, le=60, description="how often the outbox relay looks for due rows")
+
+    @model_validator(mode="after")
+    def _secrets(self) -> Settings:
+        if self.profile is Profile.PRODUCTION:
+            if self.master_key is None or len(self.master_key.get_secret_value()) < 32:
+                raise ValueError("GOVOPS_MASTER_KEY (>= 32 characters) is required in production")
+            if self.demo_password is not None:
+                raise ValueError("GOVOPS_DEMO_PASSWORD is for the demo profile only")
+            if self.database_url.startswith("sqlite"):
+                raise ValueError("production runs on PostgreSQL (GOVOPS_DATABASE_URL=postgresql+asyncpg://...)")
+        else:
+            if self.master_key is None:
+                self.master_key = SecretStr(_DEMO_MASTER_KEY)
+            if self.demo_password is None and self.profile is Profile.DEMO:
+                self.demo_password = SecretStr(_DEMO_PASSWORD)
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,104 @@
+"""Organisation units, users, roles, role grants and login tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db.base import AUTOINCREMENT, Base, BigId, UTCDateTime, enum_column
+from domain.identity.enums import AdminDuty, OrgUnitKind, OrgUnitStatus, RoleUnitKind, UserStatus
+
+
+class OrgUnit(Base):
+    __tablename__ = "org_unit"
+    __table_args__ = (Index("ix_org_unit_parent", "parent_id"), Index("ix_org_unit_path", "path"), AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[OrgUnitKind] = mapped_column(enum_column(OrgUnitKind, "org_unit_kind"))
+    status: Mapped[OrgUnitStatus] = mapped_column(enum_column(OrgUnitStatus, "org_unit_status"), default=OrgUnitStatus.ACTIVE)
+    parent_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("org_unit.id", ondelete="RESTRICT"), nullable=True)
+    # Materialised ancestry "/1/7/42/": a subtree is one indexed prefix match, no recursive query.
+    path: Mapped[str] = mapped_column(String(512))
+    contact_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    contact_phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    contact_email: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        Index("ix_user_account_unit", "org_unit_id", "id"),
+        CheckConstraint("failed_logins >= 0", name="failed_logins_non_negative"),
+        AUTOINCREMENT,
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    org_unit_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("org_unit.id", ondelete="RESTRICT"))
+    status: Mapped[UserStatus] = mapped_column(enum_column(UserStatus, "user_status"), default=UserStatus.ACTIVE)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Role(Base):
+    __tablename__ = "role"
+    __table_args__ = (AUTOINCREMENT,)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    duty: Mapped[AdminDuty | None] = mapped_column(enum_column(AdminDuty, "admin_duty"), nullable=True, unique=True)
+    unit_kind: Mapped[RoleUnitKind] = mapped_column(enum_column(RoleUnitKind, "role_unit_kind"))
+    built_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RolePermission(Base):
+    __tablename__ = "role_permission"
+
+    role_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("role.id", ondelete="CASCADE"), primary_key=True)
+    permission: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+    __table_args__ = (Index("ix_user_role_role", "role_id"),)
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    role_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("role.id", ondelete="RESTRICT"), primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    granted_by_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True)
+
+
+class AccessToken(Base):
+    """A login: the token itself is never stored, only its SM3 hash."""
+
+    __tablename__ = "access_token"
+    __table_args__ = (Index("ix_access_token_user", "user_id", "created_at"), AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(256), nullable=True)

@@ -1,0 +1,31 @@
+"""The permission catalogue: codes are "<area>.<verb>_<things>"; roles (data) grant them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Permission:
+    code: str
+    name: str  # Chinese name shown in role management
+    description: str
+
+
+_ALL = [
+    Permission("identity.view_org_units", "查看单位", "See organisation units (an access-unit user sees its own)."),
+    Permission("identity.manage_org_units", "管理单位", "Create, edit, disable and enable organisation units."),
+    Permission("identity.view_users", "查看用户", "See user accounts (an access-unit user sees its unit's)."),
+    Permission("identity.manage_users", "管理用户", "Create and edit users, disable, unlock, reset passwords."),
+    Permission("identity.view_roles", "查看角色", "See roles and the permissions they grant."),
+    Permission("identity.manage_roles", "管理角色", "Create, edit and delete roles and their permissions."),
+    Permission("identity.assign_roles", "分配角色", "Grant roles to users and take them away."),
+    Permission("identity.manage_tokens", "管理登录会话", "See and revoke any user's login tokens."),
+    Permission("audit.view_audit_events", "查看操作日志", "Read the operation log."),
+]
+
+PERMISSIONS: dict[str, Permission] = {p.code: p for p in _ALL}
+
+
+def is_known(code: str) -> bool:
+    return code in PERMISSIONS

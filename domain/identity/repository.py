@@ -1,0 +1,362 @@
+"""All identity SQL. Every read goes through readable_* so access-unit users see only their unit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, String, delete, func, literal, or_, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.pagination import Page, PageRequest, keyset, to_page
+from domain.identity.actor import Actor
+from domain.identity.enums import OrgUnitKind, OrgUnitStatus, UserStatus
+from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole
+from domain.identity.records import AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
+
+U = OrgUnit.__table__.c
+US = User.__table__.c
+R = Role.__table__.c
+RP = RolePermission.__table__.c
+UR = UserRole.__table__.c
+T = AccessToken.__table__.c
+
+UNIT_COLS = [U.id, U.code, U.name, U.kind, U.status, U.parent_id, U.path, U.contact_name, U.contact_phone,
+             U.contact_email, U.address, U.created_at, U.updated_at]  # fmt: skip
+USER_COLS = [US.id, US.username, US.display_name, US.org_unit_id, US.status, US.locked_until, US.last_login_at,
+             US.phone, US.email, US.created_at, US.updated_at]  # fmt: skip
+ROLE_COLS = [R.id, R.code, R.name, R.description, R.duty, R.unit_kind, R.built_in, R.created_at, R.updated_at]
+TOKEN_COLS = [T.id, T.user_id, T.created_at, T.expires_at, T.last_used_at, T.revoked_at, T.client_ip, T.user_agent]
+
+
+def _unit(row: Any) -> OrgUnitRecord:
+    return OrgUnitRecord(*row)
+
+
+def _user(row: Any) -> UserRecord:
+    return UserRecord(*row)
+
+
+def _role(row: Any) -> RoleRecord:
+    return RoleRecord(*row)
+
+
+def _token(row: Any) -> AccessTokenRecord:
+    return AccessTokenRecord(*row)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- data scope -------------------------------------------------------------------------------
+
+
+def readable_units(actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_all_units:
+        return true()
+    return U.path.startswith(actor.unit_path, autoescape=True)
+
+
+def readable_users(actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_all_units:
+        return true()
+    return US.org_unit_id.in_(select(U.id).where(readable_units(actor)).scalar_subquery())
+
+
+def readable_tokens(actor: Actor) -> ColumnElement[bool]:
+    """Your own logins always; everybody's (in your data scope) with identity.manage_tokens."""
+    if actor.can("identity.manage_tokens"):
+        return true() if actor.sees_all_units else T.user_id.in_(select(US.id).where(readable_users(actor)).scalar_subquery())
+    return T.user_id == actor.user_id
+
+
+# --- organisation units -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrgUnitFilter:
+    search: str | None = None
+    kind: OrgUnitKind | None = None
+    status: OrgUnitStatus | None = None
+    parent_id: int | None = None
+
+
+def _units_query(actor: Actor, f: OrgUnitFilter, cols: Iterable[Any]) -> Select[Any]:
+    stmt = select(*cols).where(readable_units(actor))
+    if f.search:
+        pattern = f"%{_escape_like(f.search)}%"
+        stmt = stmt.where(or_(U.name.like(pattern, escape="\\"), U.code.like(pattern, escape="\\")))
+    if f.kind is not None:
+        stmt = stmt.where(U.kind == f.kind)
+    if f.status is not None:
+        stmt = stmt.where(U.status == f.status)
+    if f.parent_id is not None:
+        stmt = stmt.where(U.parent_id == f.parent_id)
+    return stmt
+
+
+async def list_org_units(session: AsyncSession, actor: Actor, f: OrgUnitFilter, page: PageRequest) -> Page[OrgUnitRecord]:
+    rows = list(await session.execute(keyset(_units_query(actor, f, UNIT_COLS), [U.id], page)))
+    return to_page(rows, [_unit(r) for r in rows], lambda r: (r.id,), page)
+
+
+async def count_org_units(session: AsyncSession, actor: Actor, f: OrgUnitFilter) -> int:
+    return (await session.execute(_units_query(actor, f, [func.count()]))).scalar_one()
+
+
+async def units_by_ids(session: AsyncSession, actor: Actor, ids: Iterable[int]) -> dict[int, OrgUnitRecord]:
+    ids = set(ids)
+    if not ids:
+        return {}
+    rows = await session.execute(select(*UNIT_COLS).where(U.id.in_(ids), readable_units(actor)))
+    return {r.id: _unit(r) for r in rows}
+
+
+async def get_org_unit(session: AsyncSession, unit_id: int) -> OrgUnit | None:
+    return await session.get(OrgUnit, unit_id)
+
+
+async def org_unit_code_taken(session: AsyncSession, code: str) -> bool:
+    return (await session.execute(select(U.id).where(U.code == code))).first() is not None
+
+
+async def move_subtree(session: AsyncSession, old_prefix: str, new_prefix: str) -> None:
+    """Rewrite the materialised path of every descendant after a unit moved."""
+    await session.execute(
+        update(OrgUnit.__table__)
+        .where(U.path.startswith(old_prefix, autoescape=True), U.path != old_prefix)
+        .values(path=literal(new_prefix, String) + func.substr(U.path, len(old_prefix) + 1))
+        .execution_options(synchronize_session=False)
+    )
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UserFilter:
+    search: str | None = None
+    org_unit_id: int | None = None
+    status: UserStatus | None = None
+    role_id: int | None = None
+
+
+def _users_query(actor: Actor, f: UserFilter, cols: Iterable[Any]) -> Select[Any]:
+    stmt = select(*cols).where(readable_users(actor))
+    if f.search:
+        pattern = f"%{_escape_like(f.search)}%"
+        stmt = stmt.where(or_(US.username.like(pattern, escape="\\"), US.display_name.like(pattern, escape="\\")))
+    if f.org_unit_id is not None:
+        stmt = stmt.where(US.org_unit_id == f.org_unit_id)
+    if f.status is not None:
+        stmt = stmt.where(US.status == f.status)
+    if f.role_id is not None:
+        stmt = stmt.where(US.id.in_(select(UR.user_id).where(UR.role_id == f.role_id).scalar_subquery()))
+    return stmt
+
+
+async def list_users(session: AsyncSession, actor: Actor, f: UserFilter, page: PageRequest) -> Page[UserRecord]:
+    rows = list(await session.execute(keyset(_users_query(actor, f, USER_COLS), [US.id], page)))
+    return to_page(rows, [_user(r) for r in rows], lambda r: (r.id,), page)
+
+
+async def count_users(session: AsyncSession, actor: Actor, f: UserFilter) -> int:
+    return (await session.execute(_users_query(actor, f, [func.count()]))).scalar_one()
+
+
+async def users_by_ids(session: AsyncSession, actor: Actor, ids: Iterable[int]) -> dict[int, UserRecord]:
+    ids = set(ids)
+    if not ids:
+        return {}
+    rows = await session.execute(select(*USER_COLS).where(US.id.in_(ids), readable_users(actor)))
+    return {r.id: _user(r) for r in rows}
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def get_user_by_username(session: AsyncSession, username: str) -> User | None:
+    return (await session.execute(select(User).where(US.username == username))).scalar_one_or_none()
+
+
+async def username_taken(session: AsyncSession, username: str) -> bool:
+    return (await session.execute(select(US.id).where(func.lower(US.username) == username.lower()))).first() is not None
+
+
+# --- roles and grants -------------------------------------------------------------------------
+
+
+async def list_roles(session: AsyncSession, page: PageRequest) -> Page[RoleRecord]:
+    rows = list(await session.execute(keyset(select(*ROLE_COLS), [R.id], page)))
+    return to_page(rows, [_role(r) for r in rows], lambda r: (r.id,), page)
+
+
+async def count_roles(session: AsyncSession) -> int:
+    return (await session.execute(select(func.count()).select_from(Role.__table__))).scalar_one()
+
+
+async def roles_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, RoleRecord]:
+    ids = set(ids)
+    if not ids:
+        return {}
+    return {r.id: _role(r) for r in await session.execute(select(*ROLE_COLS).where(R.id.in_(ids)))}
+
+
+async def roles_by_user_ids(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, list[RoleRecord]]:
+    user_ids = set(user_ids)
+    result: dict[int, list[RoleRecord]] = defaultdict(list)
+    if not user_ids:
+        return result
+    stmt = select(UR.user_id, *ROLE_COLS).join(Role.__table__, R.id == UR.role_id).where(UR.user_id.in_(user_ids)).order_by(R.id)
+    for row in await session.execute(stmt):
+        result[row[0]].append(RoleRecord(*row[1:]))
+    return result
+
+
+async def permissions_by_role_ids(session: AsyncSession, role_ids: Iterable[int]) -> dict[int, list[str]]:
+    role_ids = set(role_ids)
+    result: dict[int, list[str]] = defaultdict(list)
+    if not role_ids:
+        return result
+    stmt = select(RP.role_id, RP.permission).where(RP.role_id.in_(role_ids)).order_by(RP.permission)
+    for role_id, permission in await session.execute(stmt):
+        result[role_id].append(permission)
+    return result
+
+
+async def get_role(session: AsyncSession, role_id: int) -> Role | None:
+    return await session.get(Role, role_id)
+
+
+async def get_roles(session: AsyncSession, role_ids: Iterable[int]) -> list[Role]:
+    return list((await session.execute(select(Role).where(R.id.in_(set(role_ids))))).scalars())
+
+
+async def role_code_taken(session: AsyncSession, code: str) -> bool:
+    return (await session.execute(select(R.id).where(R.code == code))).first() is not None
+
+
+async def role_in_use(session: AsyncSession, role_id: int) -> bool:
+    return (await session.execute(select(UR.user_id).where(UR.role_id == role_id).limit(1))).first() is not None
+
+
+async def set_role_permissions(session: AsyncSession, role_id: int, codes: Iterable[str]) -> None:
+    await session.execute(delete(RolePermission.__table__).where(RP.role_id == role_id))
+    codes = sorted(set(codes))
+    if codes:
+        await session.execute(RolePermission.__table__.insert(), [{"role_id": role_id, "permission": c} for c in codes])
+
+
+async def role_ids_of_user(session: AsyncSession, user_id: int) -> set[int]:
+    return set((await session.execute(select(UR.role_id).where(UR.user_id == user_id))).scalars())
+
+
+async def set_user_roles(session: AsyncSession, user_id: int, role_ids: set[int], granted_by: int | None, now: datetime) -> None:
+    current = await role_ids_of_user(session, user_id)
+    if gone := current - role_ids:
+        await session.execute(delete(UserRole.__table__).where(UR.user_id == user_id, UR.role_id.in_(gone)))
+    if new := role_ids - current:
+        await session.execute(
+            UserRole.__table__.insert(),
+            [{"user_id": user_id, "role_id": r, "granted_at": now, "granted_by_id": granted_by} for r in sorted(new)],
+        )
+
+
+async def holders_of_duty_roles(session: AsyncSession, user_id: int) -> list[Role]:
+    stmt = select(Role).join(UserRole.__table__, UR.role_id == R.id).where(UR.user_id == user_id, R.duty.is_not(None))
+    return list((await session.execute(stmt)).scalars())
+
+
+# --- tokens and authentication ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TokenOwner:
+    token_id: int
+    expires_at: datetime
+    last_used_at: datetime | None
+    user_id: int
+    username: str
+    display_name: str
+    user_status: UserStatus
+    org_unit_id: int
+    unit_kind: OrgUnitKind
+    unit_status: OrgUnitStatus
+    unit_path: str
+
+
+async def token_owner(session: AsyncSession, token_hash: str, now: datetime) -> TokenOwner | None:
+    stmt = (
+        select(T.id, T.expires_at, T.last_used_at, US.id, US.username, US.display_name, US.status, U.id, U.kind, U.status, U.path)
+        .join(User.__table__, US.id == T.user_id)
+        .join(OrgUnit.__table__, U.id == US.org_unit_id)
+        .where(T.token_hash == token_hash, T.revoked_at.is_(None), T.expires_at > now)
+    )
+    row = (await session.execute(stmt)).first()
+    return TokenOwner(*row) if row else None
+
+
+async def permissions_of_user(session: AsyncSession, user_id: int) -> frozenset[str]:
+    stmt = select(RP.permission).join(UserRole.__table__, UR.role_id == RP.role_id).where(UR.user_id == user_id)
+    return frozenset((await session.execute(stmt)).scalars())
+
+
+async def touch_token(session: AsyncSession, token_id: int, now: datetime) -> None:
+    await session.execute(update(AccessToken.__table__).where(T.id == token_id).values(last_used_at=now))
+
+
+@dataclass(frozen=True, slots=True)
+class TokenFilter:
+    user_id: int | None = None
+    active_only: bool = True
+
+
+def _tokens_query(actor: Actor, f: TokenFilter, now: datetime, cols: Iterable[Any]) -> Select[Any]:
+    stmt = select(*cols).where(readable_tokens(actor))
+    if f.user_id is not None:
+        stmt = stmt.where(T.user_id == f.user_id)
+    if f.active_only:
+        stmt = stmt.where(T.revoked_at.is_(None), T.expires_at > now)
+    return stmt
+
+
+async def list_tokens(session: AsyncSession, actor: Actor, f: TokenFilter, now: datetime, page: PageRequest) -> Page[AccessTokenRecord]:
+    rows = list(await session.execute(keyset(_tokens_query(actor, f, now, TOKEN_COLS), [T.id], page)))
+    return to_page(rows, [_token(r) for r in rows], lambda r: (r.id,), page)
+
+
+async def count_tokens(session: AsyncSession, actor: Actor, f: TokenFilter, now: datetime) -> int:
+    return (await session.execute(_tokens_query(actor, f, now, [func.count()]))).scalar_one()
+
+
+async def tokens_by_ids(session: AsyncSession, actor: Actor, ids: Iterable[int]) -> dict[int, AccessTokenRecord]:
+    ids = set(ids)
+    if not ids:
+        return {}
+    rows = await session.execute(select(*TOKEN_COLS).where(T.id.in_(ids), readable_tokens(actor)))
+    return {r.id: _token(r) for r in rows}
+
+
+async def get_token(session: AsyncSession, token_id: int) -> AccessToken | None:
+    return await session.get(AccessToken, token_id)
+
+
+async def revoke_tokens_of_user(session: AsyncSession, user_id: int, now: datetime) -> list[int]:
+    stmt = (
+        update(AccessToken.__table__)
+        .where(T.user_id == user_id, T.revoked_at.is_(None), T.expires_at > now)
+        .values(revoked_at=now)
+        .returning(T.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def purge_tokens(session: AsyncSession, before: datetime) -> int:
+    """Delete tokens that expired or were revoked before `before` (the audit log keeps the logins)."""
+    stmt = delete(AccessToken.__table__).where(or_(T.expires_at < before, T.revoked_at < before))
+    return (await session.execute(stmt)).rowcount or 0

@@ -1,0 +1,9 @@
+"""Job functions and cron schedule; `registry` is shared by the arq worker and the in-process runner."""
+
+from __future__ import annotations
+
+from core.queue.registry import JobRegistry
+
+registry = JobRegistry()
+
+from jobs import maintenance  # noqa: E402,F401  (registers its jobs)

@@ -1,0 +1,25 @@
+"""Housekeeping: purge ended login tokens and finished outbox rows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core.clock import utcnow
+from core.queue import outbox
+from core.queue.context import JobContext
+from domain.identity import auth
+from jobs import registry
+
+
+@registry.cron("identity.purge_tokens", hour=3, minute=10)
+async def purge_tokens(ctx: JobContext) -> int:
+    """Delete login tokens that expired or were revoked more than 30 days ago."""
+    async with ctx.transaction() as uow:
+        return await auth.purge_tokens(uow, keep_days=30)
+
+
+@registry.cron("outbox.purge_done", hour=3, minute=40)
+async def purge_outbox(ctx: JobContext) -> int:
+    """Delete outbox rows that finished more than 7 days ago (failed ones stay for people to look at)."""
+    async with ctx.transaction() as uow:
+        return await outbox.purge_finished(uow.session, utcnow() - timedelta(days=7))

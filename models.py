@@ -1,0 +1,7 @@
+"""Every table, imported in one place for Alembic and the schema tests."""
+
+from core.audit import AuditEvent
+from core.queue.outbox import OutboxJob
+from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole
+
+__all__ = ["AccessToken", "AuditEvent", "OrgUnit", "OutboxJob", "Role", "RolePermission", "User", "UserRole"]

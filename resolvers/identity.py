@@ -1,0 +1,324 @@
+"""Identity resolvers: thin glue between the contract and domain/identity."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Annotated, Any
+
+import strawberry
+
+from core.clock import utcnow
+from core.db.pagination import PageRequest
+from core.ids import decode_id
+from domain.identity import auth, service
+from domain.identity import repository as repo
+from domain.identity.enums import OrgUnitChange
+from domain.identity.errors import IdentityErrorCode as Code
+from domain.identity.permissions import PERMISSIONS
+from domain.identity.service import ORG_UNIT_CHANNEL, UNSET
+from resolvers import prefetch
+from resolvers.common import INPUT, OBJECT_ID, decode, errors_as, run, sub_selection
+from schema.identity import inputs, payloads, types
+from schema.lookahead import selection
+from schema.pagination import ConnectionValue
+
+
+def _id(value: Any, type_name: str, field: str) -> int:
+    return decode(value, type_name, field, Code.INVALID_INPUT)
+
+
+def _opt(value: Any) -> Any:
+    return UNSET if value is strawberry.UNSET else value
+
+
+def _opt_id(value: Any, type_name: str, field: str) -> Any:
+    if value is strawberry.UNSET:
+        return UNSET
+    return None if value is None else _id(value, type_name, field)
+
+
+async def _one(info: strawberry.Info, type_name: str, pk: int | None, field: str) -> Any:
+    """Read an object back through the scoped read path, prefetching what the payload selects."""
+    if pk is None:
+        return None
+    async with info.context.read_session() as s:
+        found = await prefetch.fetch_nodes(s, info.context.require_actor(), type_name, [pk], sub_selection(info, field))
+    return found.get(pk)
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+
+async def viewer(info: strawberry.Info) -> Any:
+    actor = info.context.require_actor()
+    async with info.context.read_session() as s:
+        found = await repo.users_by_ids(s, actor, [actor.user_id])
+        await prefetch.users(s, actor, list(found.values()), selection(info))
+    return found[actor.user_id]
+
+
+async def org_units(info: strawberry.Info, filter: inputs.OrgUnitFilter | None, first: int, after: str | None) -> ConnectionValue:
+    actor = info.context.require_actor()
+    f = filter or inputs.OrgUnitFilter()
+    rf = repo.OrgUnitFilter(
+        search=f.search, kind=f.kind, status=f.status,
+        parent_id=decode_id(str(f.parent_id), "OrgUnit") if f.parent_id is not None else None,
+    )  # fmt: skip
+    page_req = PageRequest(first, after)
+    sel = selection(info)
+    async with info.context.read_session() as s:
+        page = await repo.list_org_units(s, actor, rf, page_req)
+        await prefetch.units(s, actor, page.items, sel.get("edges", "node"))
+        total = await repo.count_org_units(s, actor, rf) if "totalCount" in sel else None
+    return ConnectionValue(page, total)
+
+
+async def users(info: strawberry.Info, filter: inputs.UserFilter | None, first: int, after: str | None) -> ConnectionValue:
+    actor = info.context.require_actor()
+    f = filter or inputs.UserFilter()
+    rf = repo.UserFilter(
+        search=f.search, status=f.status,
+        org_unit_id=decode_id(str(f.org_unit_id), "OrgUnit") if f.org_unit_id is not None else None,
+        role_id=decode_id(str(f.role_id), "Role") if f.role_id is not None else None,
+    )  # fmt: skip
+    page_req = PageRequest(first, after)
+    sel = selection(info)
+    async with info.context.read_session() as s:
+        page = await repo.list_users(s, actor, rf, page_req)
+        await prefetch.users(s, actor, page.items, sel.get("edges", "node"))
+        total = await repo.count_users(s, actor, rf) if "totalCount" in sel else None
+    return ConnectionValue(page, total)
+
+
+async def roles(info: strawberry.Info, first: int, after: str | None) -> ConnectionValue:
+    actor = info.context.require_actor()
+    page_req = PageRequest(first, after)
+    sel = selection(info)
+    async with info.context.read_session() as s:
+        page = await repo.list_roles(s, page_req)
+        await prefetch.roles(s, actor, page.items, sel.get("edges", "node"))
+        total = await repo.count_roles(s) if "totalCount" in sel else None
+    return ConnectionValue(page, total)
+
+
+def permissions() -> list[types.Permission]:
+    return list(PERMISSIONS.values())  # type: ignore[arg-type]
+
+
+async def access_tokens(info: strawberry.Info, filter: inputs.AccessTokenFilter | None, first: int, after: str | None) -> ConnectionValue:
+    actor = info.context.require_actor()
+    f = filter or inputs.AccessTokenFilter()
+    rf = repo.TokenFilter(
+        user_id=decode_id(str(f.user_id), "User") if f.user_id is not None else None, active_only=f.active_only
+    )
+    page_req = PageRequest(first, after)
+    sel = selection(info)
+    now = utcnow()
+    async with info.context.read_session() as s:
+        page = await repo.list_tokens(s, actor, rf, now, page_req)
+        await prefetch.tokens(s, actor, page.items, sel.get("edges", "node"))
+        total = await repo.count_tokens(s, actor, rf, now) if "totalCount" in sel else None
+    return ConnectionValue(page, total)
+
+
+# --- authentication ---------------------------------------------------------------------------
+
+
+async def login(info: strawberry.Info, input: Annotated[inputs.LoginInput, INPUT]) -> payloads.LoginPayload:
+    ctx = info.context
+    async with ctx.unit_of_work() as uow:
+        result = await auth.login(
+            uow, ctx.settings, input.username, input.password, client_ip=ctx.client_ip, user_agent=ctx.user_agent
+        )
+    if result.error is not None:
+        return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, [result.error]))
+    actor, _ = await _actor_for(ctx, result.token)
+    ctx.actor = actor
+    user = await _one(info, "User", result.user_id, "user")
+    return payloads.LoginPayload(token=result.token, user=user, errors=[])
+
+
+async def _actor_for(ctx: Any, token: str | None) -> Any:
+    async with ctx.read_session() as s:
+        return await auth.authenticate(s, token or "", client_ip=ctx.client_ip)
+
+
+async def logout(info: strawberry.Info) -> payloads.LogoutPayload:
+    actor = info.context.require_actor()
+    async with info.context.unit_of_work() as uow:
+        await auth.logout(uow, actor)
+    return payloads.LogoutPayload(errors=[])
+
+
+async def access_token_revoke(info: strawberry.Info, id: Annotated[strawberry.ID, OBJECT_ID]) -> payloads.AccessTokenPayload:
+    actor = info.context.require_actor()
+    token_id = _id(id, "AccessToken", "id")
+    _, errors = await run(info, lambda uow: auth.revoke_token(uow, actor, token_id))
+    token = None if errors else await _one(info, "AccessToken", token_id, "accessToken")
+    return payloads.AccessTokenPayload(access_token=token, errors=errors_as(payloads.IdentityError, errors))
+
+
+# --- units, users, roles ----------------------------------------------------------------------
+
+
+async def _unit_payload(info: strawberry.Info, work: Any) -> payloads.OrgUnitPayload:
+    unit, errors = await run(info, work)
+    record = await _one(info, "OrgUnit", unit.id if unit else None, "orgUnit")
+    return payloads.OrgUnitPayload(org_unit=record, errors=errors_as(payloads.IdentityError, errors))
+
+
+async def org_unit_create(info: strawberry.Info, input: Annotated[inputs.OrgUnitCreateInput, INPUT]) -> payloads.OrgUnitPayload:
+    actor = info.context.require_actor()
+
+    async def work(uow: Any) -> Any:
+        data = service.OrgUnitData(
+            code=input.code, name=input.name, kind=input.kind,
+            parent_id=_id(input.parent_id, "OrgUnit", "parentId") if input.parent_id is not None else None,
+            contact_name=input.contact_name, contact_phone=input.contact_phone,
+            contact_email=input.contact_email, address=input.address,
+        )  # fmt: skip
+        return await service.create_org_unit(uow, actor, data)
+
+    return await _unit_payload(info, work)
+
+
+async def org_unit_update(info: strawberry.Info, input: Annotated[inputs.OrgUnitUpdateInput, INPUT]) -> payloads.OrgUnitPayload:
+    actor = info.context.require_actor()
+
+    async def work(uow: Any) -> Any:
+        data = service.OrgUnitData(
+            code=_opt(input.code), name=_opt(input.name), parent_id=_opt_id(input.parent_id, "OrgUnit", "parentId"),
+            contact_name=_opt(input.contact_name), contact_phone=_opt(input.contact_phone),
+            contact_email=_opt(input.contact_email), address=_opt(input.address),
+        )  # fmt: skip
+        return await service.update_org_unit(uow, actor, _id(input.id, "OrgUnit", "id"), data)
+
+    return await _unit_payload(info, work)
+
+
+async def org_unit_set_status(info: strawberry.Info, input: Annotated[inputs.OrgUnitSetStatusInput, INPUT]) -> payloads.OrgUnitPayload:
+    actor = info.context.require_actor()
+    return await _unit_payload(
+        info, lambda uow: service.set_org_unit_status(uow, actor, _id(input.id, "OrgUnit", "id"), input.status)
+    )
+
+
+async def _user_payload(info: strawberry.Info, work: Any) -> payloads.UserPayload:
+    user, errors = await run(info, work)
+    record = await _one(info, "User", user.id if user else None, "user")
+    return payloads.UserPayload(user=record, errors=errors_as(payloads.IdentityError, errors))
+
+
+async def user_create(info: strawberry.Info, input: Annotated[inputs.UserCreateInput, INPUT]) -> payloads.UserPayload:
+    actor, settings = info.context.require_actor(), info.context.settings
+
+    async def work(uow: Any) -> Any:
+        data = service.UserData(
+            username=input.username, display_name=input.display_name,
+            org_unit_id=_id(input.org_unit_id, "OrgUnit", "orgUnitId"), password=input.password,
+            phone=input.phone, email=input.email,
+        )  # fmt: skip
+        return await service.create_user(uow, actor, settings, data)
+
+    return await _user_payload(info, work)
+
+
+async def user_update(info: strawberry.Info, input: Annotated[inputs.UserUpdateInput, INPUT]) -> payloads.UserPayload:
+    actor = info.context.require_actor()
+
+    async def work(uow: Any) -> Any:
+        unit_id = _opt_id(input.org_unit_id, "OrgUnit", "orgUnitId")
+        data = service.UserData(
+            display_name=_opt(input.display_name), org_unit_id=unit_id, phone=_opt(input.phone), email=_opt(input.email)
+        )
+        return await service.update_user(uow, actor, _id(input.id, "User", "id"), data)
+
+    return await _user_payload(info, work)
+
+
+async def user_set_status(info: strawberry.Info, input: Annotated[inputs.UserSetStatusInput, INPUT]) -> payloads.UserPayload:
+    actor = info.context.require_actor()
+    return await _user_payload(info, lambda uow: service.set_user_status(uow, actor, _id(input.id, "User", "id"), input.status))
+
+
+async def user_unlock(info: strawberry.Info, id: Annotated[strawberry.ID, OBJECT_ID]) -> payloads.UserPayload:
+    actor = info.context.require_actor()
+    return await _user_payload(info, lambda uow: service.unlock_user(uow, actor, _id(id, "User", "id")))
+
+
+async def user_reset_password(info: strawberry.Info, input: Annotated[inputs.UserResetPasswordInput, INPUT]) -> payloads.UserPayload:
+    actor, settings = info.context.require_actor(), info.context.settings
+    return await _user_payload(
+        info, lambda uow: service.reset_password(uow, actor, settings, _id(input.id, "User", "id"), input.new_password)
+    )
+
+
+async def viewer_password_change(info: strawberry.Info, input: Annotated[inputs.PasswordChangeInput, INPUT]) -> payloads.UserPayload:
+    actor, settings = info.context.require_actor(), info.context.settings
+    return await _user_payload(
+        info, lambda uow: service.change_own_password(uow, actor, settings, input.old_password, input.new_password)
+    )
+
+
+async def user_roles_set(info: strawberry.Info, input: Annotated[inputs.UserRolesSetInput, INPUT]) -> payloads.UserPayload:
+    actor = info.context.require_actor()
+
+    async def work(uow: Any) -> Any:
+        role_ids = [_id(r, "Role", f"roleIds.{i}") for i, r in enumerate(input.role_ids)]
+        return await service.set_user_roles(uow, actor, _id(input.user_id, "User", "userId"), role_ids)
+
+    return await _user_payload(info, work)
+
+
+async def _role_payload(info: strawberry.Info, work: Any) -> payloads.RolePayload:
+    role, errors = await run(info, work)
+    record = await _one(info, "Role", role.id if role else None, "role")
+    return payloads.RolePayload(role=record, errors=errors_as(payloads.IdentityError, errors))
+
+
+async def role_create(info: strawberry.Info, input: Annotated[inputs.RoleCreateInput, INPUT]) -> payloads.RolePayload:
+    actor = info.context.require_actor()
+    data = service.RoleData(
+        code=input.code, name=input.name, description=input.description or "", unit_kind=input.unit_kind,
+        permissions=list(input.permissions),
+    )  # fmt: skip
+    return await _role_payload(info, lambda uow: service.create_role(uow, actor, data))
+
+
+async def role_update(info: strawberry.Info, input: Annotated[inputs.RoleUpdateInput, INPUT]) -> payloads.RolePayload:
+    actor = info.context.require_actor()
+
+    async def work(uow: Any) -> Any:
+        data = service.RoleData(
+            code=_opt(input.code), name=_opt(input.name), description=_opt(input.description),
+            unit_kind=_opt(input.unit_kind), permissions=_opt(input.permissions),
+        )  # fmt: skip
+        return await service.update_role(uow, actor, _id(input.id, "Role", "id"), data)
+
+    return await _role_payload(info, work)
+
+
+async def role_delete(info: strawberry.Info, id: Annotated[strawberry.ID, OBJECT_ID]) -> payloads.RoleDeletePayload:
+    actor = info.context.require_actor()
+    deleted, errors = await run(info, lambda uow: service.delete_role(uow, actor, _id(id, "Role", "id")))
+    return payloads.RoleDeletePayload(
+        deleted_id=id if deleted else None, errors=errors_as(payloads.IdentityError, errors)
+    )
+
+
+# --- subscriptions ----------------------------------------------------------------------------
+
+
+async def org_unit_changed(info: strawberry.Info, id: Annotated[strawberry.ID | None, strawberry.argument(description="Only this unit.")]) -> AsyncGenerator[types.OrgUnitChangedEvent, None]:
+    ctx = info.context
+    actor = ctx.require_actor()
+    only = decode_id(str(id), "OrgUnit") if id is not None else None
+    sel = selection(info).get("orgUnit")
+    async for _channel, message in ctx.services.bus.subscribe(ORG_UNIT_CHANNEL):
+        unit_id = int(message["id"])
+        if only is not None and unit_id != only:
+            continue
+        async with ctx.read_session() as s:
+            found = await prefetch.fetch_nodes(s, actor, "OrgUnit", [unit_id], sel)
+        if unit_id in found:  # outside the subscriber's data scope: not a word about it
+            yield types.OrgUnitChangedEvent(change=OrgUnitChange(message["change"]), org_unit=found[unit_id])  # type: ignore[arg-type]

@@ -1,0 +1,85 @@
+"""Look-ahead prefetch: fetch the relations a query selects, one batched statement per relation."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.identity import repository as identity
+from domain.identity.actor import Actor
+from domain.identity.records import AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
+from schema.lookahead import Selection
+
+
+async def units(s: AsyncSession, actor: Actor, items: list[OrgUnitRecord], sel: Selection | None) -> None:
+    if sel is None or not items or "parent" not in sel:
+        return
+    found = await identity.units_by_ids(s, actor, {u.parent_id for u in items if u.parent_id is not None})
+    for unit in items:
+        unit.parent = found.get(unit.parent_id) if unit.parent_id is not None else None
+    await units(s, actor, list(found.values()), sel.get("parent"))
+
+
+async def roles(s: AsyncSession, actor: Actor, items: list[RoleRecord], sel: Selection | None) -> None:
+    if sel is None or not items or "permissions" not in sel:
+        return
+    found = await identity.permissions_by_role_ids(s, {r.id for r in items})
+    for role in items:
+        role.permissions = found.get(role.id, [])
+
+
+async def users(s: AsyncSession, actor: Actor, items: list[UserRecord], sel: Selection | None) -> None:
+    if sel is None or not items:
+        return
+    if "orgUnit" in sel:
+        found_units = await identity.units_by_ids(s, actor, {u.org_unit_id for u in items})
+        for user in items:
+            user.org_unit = found_units.get(user.org_unit_id)
+        await units(s, actor, list(found_units.values()), sel.get("orgUnit"))
+    if "roles" in sel:
+        found_roles = await identity.roles_by_user_ids(s, [u.id for u in items])
+        for user in items:
+            user.roles = found_roles.get(user.id, [])
+        await roles(s, actor, _flatten(found_roles.values()), sel.get("roles"))
+
+
+async def tokens(s: AsyncSession, actor: Actor, items: list[AccessTokenRecord], sel: Selection | None) -> None:
+    if sel is None or not items or "user" not in sel:
+        return
+    found = await identity.users_by_ids(s, actor, {t.user_id for t in items})
+    for token in items:
+        token.user = found.get(token.user_id)
+    await users(s, actor, list(found.values()), sel.get("user"))
+
+
+def _flatten(groups: Iterable[list[Any]]) -> list[Any]:
+    seen: dict[int, Any] = {}
+    for group in groups:
+        for item in group:
+            seen.setdefault(id(item), item)
+    return list(seen.values())
+
+
+async def _roles_by_ids(s: AsyncSession, actor: Actor, ids: Iterable[int]) -> dict[int, RoleRecord]:
+    return await identity.roles_by_ids(s, ids)
+
+
+Fetch = Callable[[AsyncSession, Actor, Iterable[int]], Awaitable[dict[int, Any]]]
+Prefetch = Callable[[AsyncSession, Actor, list[Any], Selection | None], Awaitable[None]]
+
+# Every Node type: how to fetch it by ids within the actor's data scope, and how to prefetch below it.
+NODES: dict[str, tuple[Fetch, Prefetch]] = {
+    "OrgUnit": (identity.units_by_ids, units),
+    "User": (identity.users_by_ids, users),
+    "Role": (_roles_by_ids, roles),
+    "AccessToken": (identity.tokens_by_ids, tokens),
+}
+
+
+async def fetch_nodes(s: AsyncSession, actor: Actor, type_name: str, ids: list[int], sel: Selection | None) -> dict[int, Any]:
+    fetch, prefetch = NODES[type_name]
+    found = await fetch(s, actor, ids)
+    await prefetch(s, actor, list(found.values()), sel)
+    return found

@@ -1,0 +1,58 @@
+"""Per-request context: who is asking, the request id, the app's services and the dataloaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.uow import UnitOfWork
+from core.errors import Forbidden, Unauthenticated
+from domain.identity.actor import Actor
+
+if TYPE_CHECKING:
+    from server import AppServices
+
+
+@dataclass(eq=False)
+class Context:
+    services: AppServices
+    request: Any
+    response: Any
+    request_id: str
+    client_ip: str | None
+    user_agent: str | None
+    actor: Actor | None = None
+    connection_params: dict[str, Any] | None = None
+    _loaders: Any = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Any:
+        return self.services.settings
+
+    def require_actor(self) -> Actor:
+        if self.actor is None:
+            raise Unauthenticated()
+        return self.actor
+
+    def require(self, permission: str) -> Actor:
+        actor = self.require_actor()
+        if not actor.can(permission):
+            raise Forbidden(f"权限不足 / Permission denied: {permission}")
+        return actor
+
+    def read_session(self) -> AsyncSession:
+        """A short read-only session (use `async with`); every read batch gets its own."""
+        return self.services.session_factory()
+
+    def unit_of_work(self) -> UnitOfWork:
+        return self.services.unit_of_work()
+
+    @property
+    def loaders(self) -> Any:
+        if self._loaders is None:
+            from resolvers.loaders import Loaders
+
+            self._loaders = Loaders(self)
+        return self._loaders

@@ -1,0 +1,55 @@
+"""Identity enums exposed in the contract (the domain owns the values)."""
+
+from __future__ import annotations
+
+from domain.identity import enums as e
+from domain.identity.errors import IdentityErrorCode as Code
+from schema.scalars import gql_enum
+
+OrgUnitKind = gql_enum(e.OrgUnitKind, "Kind of organisation unit.", {
+    e.OrgUnitKind.MANAGEMENT: "管理单位: reviews, approves and sees every unit's records.",
+    e.OrgUnitKind.ACCESS_UNIT: "接入单位: applies for services and sees only its own records.",
+})  # fmt: skip
+OrgUnitStatus = gql_enum(e.OrgUnitStatus, "Whether a unit is in service.", {
+    e.OrgUnitStatus.ACTIVE: "In service.",
+    e.OrgUnitStatus.DISABLED: "Disabled: its users cannot log in.",
+})  # fmt: skip
+UserStatus = gql_enum(e.UserStatus, "Whether an account may log in.", {
+    e.UserStatus.ACTIVE: "May log in.",
+    e.UserStatus.DISABLED: "Disabled by an administrator; every login of it has ended.",
+})  # fmt: skip
+AdminDuty = gql_enum(e.AdminDuty, "The three separated administrator duties (三员分立); one person holds at most one.", {
+    e.AdminDuty.SYSTEM: "系统管理员: units and accounts.",
+    e.AdminDuty.SECURITY: "安全管理员: roles, grants and sessions.",
+    e.AdminDuty.AUDIT: "审计管理员: the operation log.",
+})  # fmt: skip
+RoleUnitKind = gql_enum(e.RoleUnitKind, "Which units' users may hold a role.", {
+    e.RoleUnitKind.MANAGEMENT: "Only users of the management unit.",
+    e.RoleUnitKind.ACCESS_UNIT: "Only users of access units.",
+    e.RoleUnitKind.ANY: "Users of any unit.",
+})  # fmt: skip
+OrgUnitChange = gql_enum(e.OrgUnitChange, "What happened to a unit.", {
+    e.OrgUnitChange.CREATED: "The unit was created.",
+    e.OrgUnitChange.UPDATED: "Its name, contacts, code or parent changed.",
+    e.OrgUnitChange.STATUS_CHANGED: "It was disabled or enabled.",
+})  # fmt: skip
+IdentityErrorCode = gql_enum(Code, "Why an identity mutation was refused.", {
+    Code.INVALID_INPUT: "A field is missing, too long or badly formed.",
+    Code.NOT_FOUND: "The object does not exist or is outside your data scope.",
+    Code.INVALID_CREDENTIALS: "Wrong username or password.",
+    Code.ACCOUNT_LOCKED: "Too many wrong passwords: the account is locked for a while.",
+    Code.ACCOUNT_DISABLED: "The account or its unit is disabled.",
+    Code.DUPLICATE_CODE: "The code is already in use.",
+    Code.DUPLICATE_USERNAME: "The username is already in use.",
+    Code.INVALID_PARENT: "The parent unit is missing, unknown, or would make a cycle.",
+    Code.INVALID_TRANSITION: "The object is already in that status.",
+    Code.UNIT_DISABLED: "The unit is disabled.",
+    Code.WEAK_PASSWORD: "The password breaks the password policy.",
+    Code.WRONG_PASSWORD: "The current password is wrong.",
+    Code.DUTY_CONFLICT: "One person may not hold two administrator duties.",
+    Code.ROLE_UNIT_KIND_MISMATCH: "The role is not for users of that kind of unit.",
+    Code.UNKNOWN_PERMISSION: "No such permission code.",
+    Code.ROLE_BUILT_IN: "Built-in roles cannot be deleted or renamed.",
+    Code.ROLE_IN_USE: "Users still hold the role.",
+    Code.SELF_LOCKOUT: "You may not do this to your own account or unit.",
+})  # fmt: skip

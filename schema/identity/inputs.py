@@ -1,0 +1,127 @@
+"""Identity inputs. Shapes are checked here; the rules (formats, uniqueness, scope) by the domain."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.identity.enums import OrgUnitKind, OrgUnitStatus, RoleUnitKind, UserStatus
+
+
+@strawberry.input(description="Credentials for `login`.")
+class LoginInput:
+    username: str = strawberry.field(description="Login name.")
+    password: str = strawberry.field(description="Password (sent over TLS; issue 3 adds SM2 encryption).")
+
+
+@strawberry.input(description="Filter for `orgUnits`.")
+class OrgUnitFilter:
+    search: str | None = strawberry.field(default=None, description="Part of the name or code.")
+    kind: OrgUnitKind | None = strawberry.field(default=None, description="Only this kind.")
+    status: OrgUnitStatus | None = strawberry.field(default=None, description="Only this status.")
+    parent_id: strawberry.ID | None = strawberry.field(default=None, description="Only direct children of this unit.")
+
+
+@strawberry.input(description="A new organisation unit.")
+class OrgUnitCreateInput:
+    code: str = strawberry.field(description="Unique code: A-Z, 0-9, - and _ (2-32).")
+    name: str = strawberry.field(description="Full name (2-128).")
+    kind: OrgUnitKind = strawberry.field(description="Management unit or access unit.")
+    parent_id: strawberry.ID | None = strawberry.field(default=None, description="Parent unit (required for access units).")
+    contact_name: str | None = strawberry.field(default=None, description="Contact person.")
+    contact_phone: str | None = strawberry.field(default=None, description="Contact phone (mobile or 0xx-xxxxxxxx).")
+    contact_email: str | None = strawberry.field(default=None, description="Contact email.")
+    address: str | None = strawberry.field(default=None, description="Postal address.")
+
+
+@strawberry.input(description="Changes to a unit; omitted fields stay as they are, null clears an optional one.")
+class OrgUnitUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The unit.")
+    code: str | None = strawberry.field(default=strawberry.UNSET, description="New code.")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="New name.")
+    parent_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="Move under this unit.")
+    contact_name: str | None = strawberry.field(default=strawberry.UNSET, description="Contact person.")
+    contact_phone: str | None = strawberry.field(default=strawberry.UNSET, description="Contact phone.")
+    contact_email: str | None = strawberry.field(default=strawberry.UNSET, description="Contact email.")
+    address: str | None = strawberry.field(default=strawberry.UNSET, description="Postal address.")
+
+
+@strawberry.input(description="Disable or enable a unit.")
+class OrgUnitSetStatusInput:
+    id: strawberry.ID = strawberry.field(description="The unit.")
+    status: OrgUnitStatus = strawberry.field(description="The new status.")
+
+
+@strawberry.input(description="Filter for `users`.")
+class UserFilter:
+    search: str | None = strawberry.field(default=None, description="Part of the username or display name.")
+    org_unit_id: strawberry.ID | None = strawberry.field(default=None, description="Only users of this unit.")
+    status: UserStatus | None = strawberry.field(default=None, description="Only this status.")
+    role_id: strawberry.ID | None = strawberry.field(default=None, description="Only holders of this role.")
+
+
+@strawberry.input(description="A new user account.")
+class UserCreateInput:
+    username: str = strawberry.field(description="Login name: a letter, then letters, digits, _ . - (3-64).")
+    display_name: str = strawberry.field(description="Name shown to people.")
+    org_unit_id: strawberry.ID = strawberry.field(description="The user's unit.")
+    password: str = strawberry.field(description="Initial password (10+ characters, three character classes).")
+    phone: str | None = strawberry.field(default=None, description="Phone.")
+    email: str | None = strawberry.field(default=None, description="Email.")
+
+
+@strawberry.input(description="Changes to a user; omitted fields stay as they are.")
+class UserUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The user.")
+    display_name: str | None = strawberry.field(default=strawberry.UNSET, description="New display name.")
+    org_unit_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="Move to this unit (ends the user's logins).")
+    phone: str | None = strawberry.field(default=strawberry.UNSET, description="Phone.")
+    email: str | None = strawberry.field(default=strawberry.UNSET, description="Email.")
+
+
+@strawberry.input(description="Disable or enable an account.")
+class UserSetStatusInput:
+    id: strawberry.ID = strawberry.field(description="The user.")
+    status: UserStatus = strawberry.field(description="The new status.")
+
+
+@strawberry.input(description="Set someone else's password.")
+class UserResetPasswordInput:
+    id: strawberry.ID = strawberry.field(description="The user.")
+    new_password: str = strawberry.field(description="The new password.")
+
+
+@strawberry.input(description="Change your own password.")
+class PasswordChangeInput:
+    old_password: str = strawberry.field(description="Your current password.")
+    new_password: str = strawberry.field(description="The new password.")
+
+
+@strawberry.input(description="Replace a user's roles.")
+class UserRolesSetInput:
+    user_id: strawberry.ID = strawberry.field(description="The user.")
+    role_ids: list[strawberry.ID] = strawberry.field(description="The complete new set of roles.")
+
+
+@strawberry.input(description="A new custom role.")
+class RoleCreateInput:
+    code: str = strawberry.field(description="Unique code: a-z, 0-9 and _.")
+    name: str = strawberry.field(description="Display name.")
+    description: str | None = strawberry.field(default=None, description="What the role is for.")
+    unit_kind: RoleUnitKind = strawberry.field(description="Which units' users may hold it.")
+    permissions: list[str] = strawberry.field(default_factory=list, description="Permission codes it grants.")
+
+
+@strawberry.input(description="Changes to a role; omitted fields stay as they are.")
+class RoleUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The role.")
+    code: str | None = strawberry.field(default=strawberry.UNSET, description="New code (custom roles only).")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="New name.")
+    description: str | None = strawberry.field(default=strawberry.UNSET, description="New description.")
+    unit_kind: RoleUnitKind | None = strawberry.field(default=strawberry.UNSET, description="Which units' users may hold it (custom roles only).")
+    permissions: list[str] | None = strawberry.field(default=strawberry.UNSET, description="The complete new set of permission codes.")
+
+
+@strawberry.input(description="Filter for `accessTokens`.")
+class AccessTokenFilter:
+    user_id: strawberry.ID | None = strawberry.field(default=None, description="Only this user's logins (others need identity.manage_tokens).")
+    active_only: bool = strawberry.field(default=True, description="Hide expired and revoked tokens.")

@@ -1,0 +1,57 @@
+"""Identity mutation payloads: the object, or errors that say what to fix."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.identity.enums import IdentityErrorCode
+from schema.identity.types import AccessToken, OrgUnit, Role, User
+
+
+@strawberry.type(description="Why an identity mutation was refused; nothing was changed.")
+class IdentityError:
+    code: IdentityErrorCode = strawberry.field(description="Machine-readable reason.")
+    field: str | None = strawberry.field(description="Input field at fault (camelCase path), if one is.")
+    message: str = strawberry.field(description="Message for people, Chinese / English.")
+
+
+@strawberry.type(description="Result of `login`.")
+class LoginPayload:
+    token: str | None = strawberry.field(description="Bearer token for `Authorization: Bearer <token>` and WebSocket `connection_init`.")
+    user: User | None = strawberry.field(description="Who logged in.")
+    errors: list[IdentityError] = strawberry.field(description="Why the login failed; empty on success.")
+
+
+@strawberry.type(description="Result of `logout`.")
+class LogoutPayload:
+    errors: list[IdentityError] = strawberry.field(description="Always empty; kept for the payload convention.")
+
+
+@strawberry.type(description="Result of a unit mutation.")
+class OrgUnitPayload:
+    org_unit: OrgUnit | None = strawberry.field(description="The unit after the change.")
+    errors: list[IdentityError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="Result of a user mutation.")
+class UserPayload:
+    user: User | None = strawberry.field(description="The user after the change.")
+    errors: list[IdentityError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="Result of a role mutation.")
+class RolePayload:
+    role: Role | None = strawberry.field(description="The role after the change.")
+    errors: list[IdentityError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="Result of `roleDelete`.")
+class RoleDeletePayload:
+    deleted_id: strawberry.ID | None = strawberry.field(description="Global id of the deleted role.")
+    errors: list[IdentityError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="Result of `accessTokenRevoke`.")
+class AccessTokenPayload:
+    access_token: AccessToken | None = strawberry.field(description="The revoked login.")
+    errors: list[IdentityError] = strawberry.field(description="Why it was refused; empty on success.")

@@ -1,0 +1,23 @@
+"""The Relay Node interface: every entity has an opaque global id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from core.ids import to_global_id
+
+# record class -> GraphQL type name; each node type registers its record class here.
+NODE_TYPES: dict[type, str] = {}
+
+
+def register_node(record_cls: type, type_name: str) -> None:
+    NODE_TYPES[record_cls] = type_name
+
+
+@strawberry.interface(description="An object with an opaque global id; fetch any of them with `node(id:)`.")
+class Node:
+    @strawberry.field(description="Opaque global id of this object.")
+    def id(self, root: strawberry.Parent[Any]) -> strawberry.ID:
+        return strawberry.ID(to_global_id(NODE_TYPES[type(root)], root.id))

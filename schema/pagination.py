@@ -1,0 +1,61 @@
+"""Relay connections: `<Type>Connection { edges { cursor node } pageInfo totalCount }`."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from core.db.pagination import Page
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="Where this page sits in the whole list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="True when more items follow this page.")
+    has_previous_page: bool = strawberry.field(description="True when this page started after a cursor.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item on this page.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item; pass it as `after`.")
+
+
+@strawberry.type(description="One item of a list and its cursor.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Opaque position of this item; pass it as `after`.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of a list, keyset-paginated (`first` at most 100).")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Paging state.")
+    total_count: int = strawberry.field(description="Number of items in the whole filtered list (counted only when asked).")
+
+
+class _EdgeValue:
+    __slots__ = ("cursor", "node")
+
+    def __init__(self, cursor: str, node: Any) -> None:
+        self.cursor = cursor
+        self.node = node
+
+
+class _PageInfoValue:
+    __slots__ = ("end_cursor", "has_next_page", "has_previous_page", "start_cursor")
+
+    def __init__(self, page: Page[Any]) -> None:
+        self.has_next_page = page.has_next_page
+        self.has_previous_page = page.has_previous_page
+        self.start_cursor = page.cursors[0] if page.cursors else None
+        self.end_cursor = page.cursors[-1] if page.cursors else None
+
+
+class ConnectionValue:
+    """What a list resolver returns: plain slotted objects, no strawberry instances to build."""
+
+    __slots__ = ("edges", "page_info", "total_count")
+
+    def __init__(self, page: Page[Any], total_count: int | None) -> None:
+        self.edges = [_EdgeValue(c, n) for c, n in zip(page.cursors, page.items, strict=True)]
+        self.page_info = _PageInfoValue(page)
+        self.total_count = total_count

@@ -1,0 +1,123 @@
+"""The whole contract: Query, Mutation and Subscription assembled from every area."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Annotated
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+
+from core.settings import Settings
+from resolvers import identity as r
+from resolvers import node as node_resolvers
+from schema.extensions import extensions
+from schema.identity import inputs, payloads, types
+from schema.node import Node
+from schema.pagination import Connection
+from resolvers.common import INPUT
+from schema.permissions import guard
+
+First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
+After = Annotated[str | None, strawberry.argument(description="Cursor to start after (from `pageInfo.endCursor`).")]
+Filter = strawberry.argument(description="Narrow the list.")
+
+
+@strawberry.type(description="Everything that can be read.")
+class Query:
+    node = strawberry.field(
+        resolver=node_resolvers.node, permission_classes=guard(),
+        description="Any object by its global id; null when it does not exist or is outside your data scope.",
+    )  # type: ignore[var-annotated]
+    nodes = strawberry.field(
+        resolver=node_resolvers.nodes, permission_classes=guard(),
+        description="Several objects by global id, in the same order; null for each one you may not see.",
+    )  # type: ignore[var-annotated]
+
+    @strawberry.field(permission_classes=guard(), description="The logged-in user.")
+    async def viewer(self, info: strawberry.Info) -> types.Viewer:
+        return await r.viewer(info)
+
+    @strawberry.field(permission_classes=guard("identity.view_org_units"), description="Organisation units you may see.")
+    async def org_units(
+        self, info: strawberry.Info,
+        filter: Annotated[inputs.OrgUnitFilter | None, Filter] = None,
+        first: First = 20, after: After = None,
+    ) -> Connection[types.OrgUnit]:  # fmt: skip
+        return await r.org_units(info, filter, first, after)  # type: ignore[return-value]
+
+    @strawberry.field(permission_classes=guard("identity.view_users"), description="User accounts you may see.")
+    async def users(
+        self, info: strawberry.Info,
+        filter: Annotated[inputs.UserFilter | None, Filter] = None,
+        first: First = 20, after: After = None,
+    ) -> Connection[types.User]:  # fmt: skip
+        return await r.users(info, filter, first, after)  # type: ignore[return-value]
+
+    @strawberry.field(permission_classes=guard("identity.view_roles"), description="All roles.")
+    async def roles(self, info: strawberry.Info, first: First = 20, after: After = None) -> Connection[types.Role]:
+        return await r.roles(info, first, after)  # type: ignore[return-value]
+
+    @strawberry.field(permission_classes=guard("identity.view_roles"), description="The permission catalogue.")
+    def permissions(self) -> list[types.Permission]:
+        return r.permissions()
+
+    @strawberry.field(permission_classes=guard(), description="Login tokens: your own, or anybody's with identity.manage_tokens.")
+    async def access_tokens(
+        self, info: strawberry.Info,
+        filter: Annotated[inputs.AccessTokenFilter | None, Filter] = None,
+        first: First = 20, after: After = None,
+    ) -> Connection[types.AccessToken]:  # fmt: skip
+        return await r.access_tokens(info, filter, first, after)  # type: ignore[return-value]
+
+
+def _m(resolver: object, permission: str | None, description: str) -> object:
+    return strawberry.mutation(resolver=resolver, permission_classes=guard(permission), description=description)  # type: ignore[call-overload]
+
+
+@strawberry.type(description="Everything that changes something. Expected failures come back in `errors`.")
+class Mutation:
+    @strawberry.mutation(description="Log in with a username and password; the only field that needs no token.")
+    async def login(self, info: strawberry.Info, input: Annotated[inputs.LoginInput, INPUT]) -> payloads.LoginPayload:
+        return await r.login(info, input)
+
+    logout: payloads.LogoutPayload = _m(r.logout, None, "End the login this request was made with.")  # type: ignore[assignment]
+    access_token_revoke: payloads.AccessTokenPayload = _m(r.access_token_revoke, None, "Revoke a login token (yours, or anybody's with identity.manage_tokens).")  # type: ignore[assignment]
+    viewer_password_change: payloads.UserPayload = _m(r.viewer_password_change, None, "Change your own password.")  # type: ignore[assignment]
+    org_unit_create: payloads.OrgUnitPayload = _m(r.org_unit_create, "identity.manage_org_units", "Create an organisation unit.")  # type: ignore[assignment]
+    org_unit_update: payloads.OrgUnitPayload = _m(r.org_unit_update, "identity.manage_org_units", "Edit or move an organisation unit.")  # type: ignore[assignment]
+    org_unit_set_status: payloads.OrgUnitPayload = _m(r.org_unit_set_status, "identity.manage_org_units", "Disable or enable a unit.")  # type: ignore[assignment]
+    user_create: payloads.UserPayload = _m(r.user_create, "identity.manage_users", "Create a user account.")  # type: ignore[assignment]
+    user_update: payloads.UserPayload = _m(r.user_update, "identity.manage_users", "Edit a user account.")  # type: ignore[assignment]
+    user_set_status: payloads.UserPayload = _m(r.user_set_status, "identity.manage_users", "Disable or enable an account.")  # type: ignore[assignment]
+    user_unlock: payloads.UserPayload = _m(r.user_unlock, "identity.manage_users", "Lift a wrong-password lockout.")  # type: ignore[assignment]
+    user_reset_password: payloads.UserPayload = _m(r.user_reset_password, "identity.manage_users", "Set another user's password.")  # type: ignore[assignment]
+    user_roles_set: payloads.UserPayload = _m(r.user_roles_set, "identity.assign_roles", "Replace a user's roles.")  # type: ignore[assignment]
+    role_create: payloads.RolePayload = _m(r.role_create, "identity.manage_roles", "Create a custom role.")  # type: ignore[assignment]
+    role_update: payloads.RolePayload = _m(r.role_update, "identity.manage_roles", "Edit a role and its permissions.")  # type: ignore[assignment]
+    role_delete: payloads.RoleDeletePayload = _m(r.role_delete, "identity.manage_roles", "Delete a custom role nobody holds.")  # type: ignore[assignment]
+
+
+@strawberry.type(description="Live updates over graphql-transport-ws (send {\"token\": ...} in connection_init).")
+class Subscription:
+    @strawberry.subscription(permission_classes=guard("identity.view_org_units"), description="Units you may see, as they change.")
+    async def org_unit_changed(
+        self, info: strawberry.Info,
+        id: Annotated[strawberry.ID | None, strawberry.argument(description="Only this unit.")] = None,
+    ) -> AsyncGenerator[types.OrgUnitChangedEvent, None]:  # fmt: skip
+        async for event in r.org_unit_changed(info, id):
+            yield event
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[types.OrgUnit, types.User, types.Role, types.AccessToken],
+        extensions=extensions(settings.max_query_depth, settings.max_aliases, settings.max_tokens),
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+__all__ = ["Node", "build_schema"]

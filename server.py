@@ -1,0 +1,316 @@
+"""The ASGI app: /graphql (HTTP, graphql-transport-ws, explorer), /healthz, /readyz, /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import strawberry
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+
+import jobs
+from core.bus import MemoryBus, RedisBus, make_bus
+from core.db.engine import create_engine, create_session_factory
+from core.db.uow import UnitOfWork
+from core.logging import configure_logging, request_id_var
+from core.metrics import LATENCY, REQUESTS
+from core.queue.runner import ArqRelay, InProcessRunner, JobExecutor, runner_name
+from core.settings import ROOT, Settings, get_settings
+from domain.identity import auth
+from schema.context import Context
+from schema.root import build_schema
+
+log = logging.getLogger("govops.server")
+EXPLORER_DIST = ROOT / "explorer" / "dist"
+
+
+
+@dataclass(eq=False)
+class AppServices:
+    """What the app wires at start-up; tests build the same thing."""
+
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    bus: MemoryBus | RedisBus
+    executor: JobExecutor | None = None
+    runner: InProcessRunner | ArqRelay | None = None
+    arq: Any = None
+    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, publish=self.bus.publish, on_enqueued=self.wake_runner)
+
+    def wake_runner(self) -> None:
+        if self.runner is not None:
+            self.runner.wake()
+
+    def spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppServices:
+    engine = create_engine(settings.database_url, settings.database_pool_size)
+    services = AppServices(settings, engine, create_session_factory(engine), make_bus(settings.redis_url))
+    services.executor = JobExecutor(
+        jobs.registry, services.session_factory, services.bus.publish, services.wake_runner, runner_name("api")
+    )
+    if run_jobs:
+        if settings.embedded:
+            services.runner = InProcessRunner(services.executor, poll_seconds=settings.job_poll_seconds)
+        else:
+            from arq import create_pool
+            from arq.connections import RedisSettings
+
+            services.arq = await create_pool(RedisSettings.from_dsn(settings.redis_url or ""))
+            services.runner = ArqRelay(services.executor, services.arq, poll_seconds=settings.job_poll_seconds)
+        await services.runner.start()
+    return services
+
+
+async def stop_services(services: AppServices) -> None:
+    if services.runner is not None:
+        await services.runner.close()
+    for task in list(services._tasks):
+        task.cancel()
+    if services.arq is not None:
+        await services.arq.aclose()
+    await services.bus.close()
+    await services.engine.dispose()
+
+
+def _client_ip(conn: Request | WebSocket) -> str | None:
+    return conn.client.host if conn.client else None
+
+
+class GovOpsGraphQL(GraphQL):
+    """strawberry's ASGI view with our context, authentication, explorer page and orjson."""
+
+    def __init__(self, services_ref: dict[str, AppServices], schema: strawberry.Schema, settings: Settings) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            allowed_origins=settings.allowed_origins,
+            keep_alive=True,
+            keep_alive_interval=15,
+        )
+        self._ref = services_ref
+
+    @property
+    def services(self) -> AppServices:
+        return self._ref["services"]
+
+    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+        return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        page = EXPLORER_DIST / "index.html"
+        if not page.exists():
+            return PlainTextResponse("Explorer not built: run `bash explorer/build.sh` (make run does it).", 503)
+        return FileResponse(page, media_type="text/html")
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
+        services = self.services
+        ctx = Context(
+            services=services,
+            request=request,
+            response=response,
+            request_id=request.scope.get("govops.request_id") or uuid.uuid4().hex,
+            client_ip=_client_ip(request),
+            user_agent=request.headers.get("user-agent"),
+        )
+        header = request.headers.get("authorization", "")
+        if header[:7].lower() == "bearer " and request.scope["type"] == "http":
+            ctx.actor = await self._authenticate(header[7:].strip(), ctx.client_ip)
+        return ctx
+
+    async def _authenticate(self, token: str, client_ip: str | None) -> Any:
+        if not token:
+            return None
+        services = self.services
+        async with services.session_factory() as s:
+            actor, stale = await auth.authenticate(s, token, client_ip=client_ip)
+        if actor is not None and stale and actor.token_id is not None:
+            services.spawn(_touch(services, actor.token_id))
+        return actor
+
+    async def on_ws_connect(self, context: Context) -> Any:  # type: ignore[override]
+        params = context.connection_params or {}
+        token = params.get("token") if isinstance(params, dict) else None
+        if not token and isinstance(params, dict):
+            bearer = str(params.get("Authorization") or params.get("authorization") or "")
+            token = bearer[7:].strip() if bearer.lower().startswith("bearer ") else None
+        actor = await self._authenticate(str(token), context.client_ip) if token else None
+        if actor is None:
+            raise ConnectionRejectionError({"message": "未登录或登录已过期 / Authentication required", "code": "UNAUTHENTICATED"})
+        context.actor = actor
+        self.services.spawn(_close_on_revoke(self.services, context.request, actor.token_id, actor.token_expires_at))
+        return None
+
+
+async def _touch(services: AppServices, token_id: int) -> None:
+    with contextlib.suppress(Exception):
+        async with UnitOfWork(services.session_factory) as uow:
+            await auth.touch(uow, token_id)
+
+
+async def _close_on_revoke(services: AppServices, websocket: WebSocket, token_id: int | None, expires_at: Any) -> None:
+    """Close the socket (4403) when its token is revoked anywhere, or when it expires."""
+    from core.clock import utcnow
+
+    async def revoked() -> None:
+        async for _channel, message in services.bus.subscribe(auth.TOKEN_REVOKED_CHANNEL):
+            if message.get("tokenId") == token_id:
+                return
+
+    timeout = max(0.0, (expires_at - utcnow()).total_seconds()) if expires_at else None
+    try:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(revoked(), timeout=timeout)
+        with contextlib.suppress(Exception):
+            await websocket.close(code=4403, reason="token revoked or expired")
+    except asyncio.CancelledError:
+        pass
+
+
+class RequestIdMiddleware:
+    """Gives every HTTP request an id (or keeps a sane X-Request-ID), logs it, returns it, times it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if 8 <= len(incoming) <= 64 and incoming.replace("-", "").isalnum() else uuid.uuid4().hex
+        scope["govops.request_id"] = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 0
+
+        async def send_with_id(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
+            if scope["type"] == "http":
+                path = scope["path"] if scope["path"] in ("/graphql", "/healthz", "/readyz", "/metrics") else "other"
+                REQUESTS.labels(path, str(status)).inc()
+                if path == "/graphql":
+                    LATENCY.observe(time.perf_counter() - started)
+
+
+def create_app(settings: Settings | None = None, services: AppServices | None = None) -> Starlette:
+    """The app; pass `services` to share ones a test already started (the lifespan then leaves them be)."""
+    settings = settings or get_settings()
+    ref: dict[str, AppServices] = {} if services is None else {"services": services}
+    schema = build_schema(settings)
+    graphql = GovOpsGraphQL(ref, schema, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        owned = services is None
+        ref["services"] = services or await start_services(settings)
+        app.state.services = ref["services"]
+        # Objects made at start-up live for the whole process: keep them out of the cyclic GC's scans,
+        # and collect young objects less often (a request allocates many short-lived ones).
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 20)
+        try:
+            yield
+        finally:
+            if owned:
+                await stop_services(ref["services"])
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        checks: dict[str, str] = {}
+        s = ref.get("services")
+        try:
+            async with s.engine.connect() as conn:  # type: ignore[union-attr]
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"error: {type(exc).__name__}"
+        if isinstance(getattr(s, "bus", None), RedisBus):
+            try:
+                await s.bus.ping()  # type: ignore[union-attr]
+                checks["redis"] = "ok"
+            except Exception as exc:
+                checks["redis"] = f"error: {type(exc).__name__}"
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+
+    async def metrics(_: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    routes: list[Any] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics),
+    ]
+    if EXPLORER_DIST.exists():
+        routes.append(Mount("/explorer", app=StaticFiles(directory=EXPLORER_DIST), name="explorer"))
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+def run() -> None:
+    import uvicorn
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        "server:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_config=None,
+        timeout_graceful_shutdown=20,
+        proxy_headers=True,
+    )
+
+
+if __name__ == "__main__":
+    run()
+
+
+__all__ = ["AppServices", "Path", "create_app", "run", "start_services", "stop_services"]

@@ -1,0 +1,208 @@
+"""Test fixtures: every database test runs on SQLite, and on PostgreSQL + Redis when configured.
+
+GOVOPS_TEST_DATABASE_URL (postgresql+asyncpg://...) and GOVOPS_TEST_REDIS_URL turn the second backend
+on; in CI (CI=true) both are required and a missing service fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+import models  # noqa: F401
+from core.db.base import Base
+from core.settings import ROOT, Profile, Settings
+from server import AppServices, create_app, start_services, stop_services
+
+DEMO_PASSWORD = "Test@Passw0rd!"
+PG_URL = os.environ.get("GOVOPS_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("GOVOPS_TEST_REDIS_URL")
+IN_CI = os.environ.get("CI") == "true"
+
+if IN_CI and not (PG_URL and REDIS_URL):
+    raise RuntimeError("CI needs GOVOPS_TEST_DATABASE_URL and GOVOPS_TEST_REDIS_URL (run through .ci/run)")
+
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def pytest_report_header(config: Any) -> str:
+    return f"govops backends: {', '.join(BACKENDS)}" + (f" (redis {REDIS_URL})" if REDIS_URL else "")
+
+
+def make_settings(database_url: str, redis_url: str | None, **extra: Any) -> Settings:
+    return Settings(
+        profile=Profile.TEST, database_url=database_url, redis_url=redis_url, password_iterations=1000,
+        job_poll_seconds=0.05, **extra,
+    )  # fmt: skip
+
+
+def migrate(database_url: str, revision: str = "head", *, down: bool = False) -> None:
+    """Run Alembic exactly as `govops db upgrade` does (a subprocess keeps its event loop apart)."""
+    env = {**os.environ, "GOVOPS_DATABASE_URL": database_url, "GOVOPS_PROFILE": "test"}
+    args = ["downgrade" if down else "upgrade", revision]
+    subprocess.run([sys.executable, "-m", "cli", "db", *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+@dataclass
+class Backend:
+    name: str
+    database_url: str
+    redis_url: str | None
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Backend:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        b = Backend("sqlite", url, None)
+    else:
+        assert PG_URL is not None
+        b = Backend("postgresql", PG_URL, REDIS_URL)
+        migrate(PG_URL, "base", down=True)
+    migrate(b.database_url)
+    return b
+
+
+async def _wipe(services: AppServices) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    async with services.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            await conn.execute(text("PRAGMA defer_foreign_keys=ON"))  # org_unit refers to itself
+            for table in tables:
+                await conn.execute(text(f"DELETE FROM {table}"))
+            await conn.execute(text("DELETE FROM sqlite_sequence"))  # every table uses AUTOINCREMENT
+
+
+@pytest.fixture(scope="session")
+async def shared_services(backend: Backend) -> AsyncIterator[AppServices]:
+    services = await start_services(make_settings(backend.database_url, backend.redis_url), run_jobs=False)
+    yield services
+    await stop_services(services)
+
+
+@pytest.fixture
+async def services(shared_services: AppServices) -> AppServices:
+    """The app's services over an empty (migrated) database."""
+    await _wipe(shared_services)
+    return shared_services
+
+
+@pytest.fixture
+async def demo(services: AppServices) -> AppServices:
+    """Services over the demo organisation (Big Data Center, 30 access units, 64 users)."""
+    from domain.identity.demo import seed_demo
+
+    async with services.unit_of_work() as uow:
+        await seed_demo(uow, DEMO_PASSWORD, 1000)
+    return services
+
+
+class GraphQLClient:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+        self.tokens: dict[str, str] = {}
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None, *, as_user: str | None = None,
+                       token: str | None = None) -> dict[str, Any]:  # fmt: skip
+        headers = {}
+        if as_user is not None:
+            token = await self.token(as_user)
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def login(self, username: str, password: str = DEMO_PASSWORD) -> dict[str, Any]:
+        result = await self(
+            "mutation($i: LoginInput!) { login(input: $i) { token user { username } errors { code field message } } }",
+            {"i": {"username": username, "password": password}},
+        )
+        return result["data"]["login"]
+
+    async def token(self, username: str) -> str:
+        if username not in self.tokens:
+            payload = await self.login(username)
+            assert payload["token"], payload
+            self.tokens[username] = payload["token"]
+        return self.tokens[username]
+
+
+@pytest.fixture
+async def app(services: AppServices) -> Any:
+    return create_app(services.settings, services)
+
+
+@pytest.fixture
+async def gql(app: Any) -> AsyncIterator[GraphQLClient]:
+    transport = httpx.ASGITransport(app=app, client=("10.1.2.3", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http)
+
+
+# --- a real server in another process (explorer e2e, cross-process tests) ---------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "server.py"], cwd=ROOT, env={**env, "GOVOPS_PORT": str(port)},
+        stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"server did not start: {log.read_text()[-2000:]}")
+
+
+@pytest.fixture(scope="session")
+def demo_password() -> str:
+    return DEMO_PASSWORD
+
+
+@pytest.fixture(scope="session")
+def live_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real uvicorn process in embedded mode over a migrated, demo-seeded SQLite database."""
+    folder = tmp_path_factory.mktemp("live")
+    env = {
+        **os.environ, "GOVOPS_PROFILE": "demo", "GOVOPS_DEMO_PASSWORD": DEMO_PASSWORD,
+        "GOVOPS_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'live.sqlite3'}", "GOVOPS_PASSWORD_ITERATIONS": "1000",
+    }  # fmt: skip
+    env.pop("GOVOPS_REDIS_URL", None)
+    for args in (["db", "upgrade"], ["seed-demo"]):
+        subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, env=env, check=True, capture_output=True)
+    port = free_port()
+    proc = start_server(env, port, folder / "server.log")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,0 +1,59 @@
+"""Login, logout, lockout and the viewer."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.audit import AuditEvent
+from domain.identity.models import AccessToken
+
+VIEWER = "{ viewer { username orgUnit { name } roles { name } permissions } }"
+
+
+async def test_login_then_viewer_answers(demo, gql):
+    payload = await gql.login("admin")
+    assert payload["errors"] == []
+    assert payload["user"] == {"username": "admin"}
+    result = await gql(VIEWER, token=payload["token"])
+    assert result["data"]["viewer"]["username"] == "admin"
+    assert result["data"]["viewer"]["orgUnit"] == {"name": "上海市大数据中心"}
+    assert result["data"]["viewer"]["roles"] == [{"name": "系统管理员"}]
+    assert "identity.manage_users" in result["data"]["viewer"]["permissions"]
+
+
+async def test_token_is_stored_only_as_sm3_hash(demo, gql):
+    token = (await gql.login("admin"))["token"]
+    async with demo.session_factory() as s:
+        hashes = list((await s.execute(select(AccessToken.token_hash))).scalars())
+    assert token not in hashes
+    from core.crypto import sm3_hex
+
+    assert sm3_hex(token) in hashes
+
+
+async def test_wrong_password_gives_one_message_for_both_cases(demo, gql):
+    wrong = await gql.login("admin", "nope")
+    unknown = await gql.login("nobody", "nope")
+    assert wrong["errors"] == unknown["errors"] == [
+        {"code": "INVALID_CREDENTIALS", "field": None, "message": "用户名或密码错误 / Wrong username or password"}
+    ]
+    assert wrong["token"] is None
+
+
+async def test_five_wrong_passwords_lock_the_account(demo, gql):
+    for _ in range(5):
+        assert (await gql.login("operator", "wrong-password"))["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    locked = await gql.login("operator")  # the right password no longer helps
+    assert locked["errors"][0]["code"] == "ACCOUNT_LOCKED"
+    assert locked["token"] is None
+    async with demo.session_factory() as s:
+        outcomes = list((await s.execute(select(AuditEvent.detail).where(AuditEvent.operation == "identity.login"))).scalars())
+    assert [o["reason"] for o in outcomes] == ["wrong_password"] * 4 + ["locked_now", "locked"]
+
+
+async def test_logout_revokes_the_token(demo, gql):
+    token = (await gql.login("admin"))["token"]
+    assert (await gql("mutation { logout { errors { code } } }", token=token))["data"]["logout"]["errors"] == []
+    result = await gql(VIEWER, token=token)
+    assert result["data"] is None
+    assert result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
