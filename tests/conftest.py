@@ -54,6 +54,19 @@ def migrate(database_url: str, revision: str = "head", *, down: bool = False) ->
     subprocess.run([sys.executable, "-m", "cli", "db", *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
+def reset_postgres(database_url: str) -> None:
+    """Start from an empty public schema, whatever an earlier run left behind."""
+    script = (
+        "import asyncio, asyncpg, sys\n"
+        "async def main():\n"
+        "    c = await asyncpg.connect(sys.argv[1])\n"
+        "    await c.execute('DROP SCHEMA public CASCADE; CREATE SCHEMA public')\n"
+        "    await c.close()\n"
+        "asyncio.run(main())\n"
+    )
+    subprocess.run([sys.executable, "-c", script, database_url.replace("+asyncpg", "")], check=True)
+
+
 @dataclass
 class Backend:
     name: str
@@ -69,7 +82,7 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     else:
         assert PG_URL is not None
         b = Backend("postgresql", PG_URL, REDIS_URL)
-        migrate(PG_URL, "base", down=True)
+        reset_postgres(PG_URL)
     migrate(b.database_url)
     return b
 
@@ -206,3 +219,19 @@ def live_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Per-backend counts, so CI shows that both backends really ran."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") not in ("call", "setup") or (outcome == "passed" and report.when != "call"):
+                continue
+            nodeid = getattr(report, "nodeid", "")
+            name = next((b for b in ("postgresql", "sqlite") if f"[{b}" in nodeid or f"-{b}" in nodeid), "backend-free")
+            counts.setdefault(name, {}).setdefault(outcome, 0)
+            counts[name][outcome] += 1
+    terminalreporter.section("govops test counts per backend")
+    for name, by_outcome in sorted(counts.items()):
+        terminalreporter.line(f"{name}: " + ", ".join(f"{n} {o}" for o, n in sorted(by_outcome.items())))

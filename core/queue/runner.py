@@ -202,11 +202,14 @@ class InProcessRunner(_Loop):
 class ArqRelay(_Loop):
     """Production mode: hands due outbox rows to arq; the lease re-sends any that Redis lost."""
 
-    def __init__(self, executor: JobExecutor, redis: ArqRedis, *, poll_seconds: float = 1.0, batch: int = 100) -> None:
+    def __init__(
+        self, executor: JobExecutor, redis: ArqRedis, *, poll_seconds: float = 1.0, batch: int = 100, queue_name: str | None = None
+    ) -> None:
         super().__init__(poll_seconds)
         self.executor = executor
         self.redis = redis
         self.batch = batch
+        self.queue_name = queue_name
 
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._loop(), name="outbox-relay"))
@@ -219,7 +222,9 @@ class ArqRelay(_Loop):
             rows = await outbox_attempts(uow, ids)
         for job_id, attempts in rows:
             # arq refuses a second job with the same id, so a re-send of a job arq still holds is a no-op.
-            await self.redis.enqueue_job(ARQ_FUNCTION, job_id, _job_id=f"govops:outbox:{job_id}:{attempts}")
+            await self.redis.enqueue_job(
+                ARQ_FUNCTION, job_id, _job_id=f"govops:outbox:{job_id}:{attempts}", _queue_name=self.queue_name
+            )
         return len(ids)
 
     async def _loop(self) -> None:
