@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET
 
 import jobs
 from core.bus import MemoryBus, RedisBus, make_bus
@@ -122,8 +123,9 @@ class GovOpsGraphQL(GraphQL):
     def services(self) -> AppServices:
         return self._ref["services"]
 
-    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:  # type: ignore[override]
+        # str, not bytes: over WebSockets bytes would go out as binary frames, which browsers' clients refuse.
+        return orjson.dumps(data).decode()
 
     async def render_graphql_ide(self, request: Request) -> Response:
         page = EXPLORER_DIST / "index.html"
@@ -167,7 +169,7 @@ class GovOpsGraphQL(GraphQL):
             raise ConnectionRejectionError({"message": "未登录或登录已过期 / Authentication required", "code": "UNAUTHENTICATED"})
         context.actor = actor
         self.services.spawn(_close_on_revoke(self.services, context.request, actor.token_id, actor.token_expires_at))
-        return None
+        return UNSET  # an ack without a payload
 
 
 async def _touch(services: AppServices, token_id: int) -> None:

@@ -152,9 +152,8 @@ async def logout(info: strawberry.Info) -> payloads.LogoutPayload:
 
 async def access_token_revoke(info: strawberry.Info, id: Annotated[strawberry.ID, OBJECT_ID]) -> payloads.AccessTokenPayload:
     actor = info.context.require_actor()
-    token_id = _id(id, "AccessToken", "id")
-    _, errors = await run(info, lambda uow: auth.revoke_token(uow, actor, token_id))
-    token = None if errors else await _one(info, "AccessToken", token_id, "accessToken")
+    token, errors = await run(info, lambda uow: auth.revoke_token(uow, actor, _id(id, "AccessToken", "id")))
+    token = await _one(info, "AccessToken", token.id if token else None, "accessToken")
     return payloads.AccessTokenPayload(access_token=token, errors=errors_as(payloads.IdentityError, errors))
 
 

@@ -26,6 +26,7 @@ def can(permission: str) -> type[BasePermission]:
     if permission not in _CACHE:
 
         class HasPermission(BasePermission):
+            code = permission
             message = Forbidden(f"权限不足 / Permission denied: {permission}").message
             error_extensions = {"code": "FORBIDDEN"}
 

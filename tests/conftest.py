@@ -235,3 +235,18 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.section("govops test counts per backend")
     for name, by_outcome in sorted(counts.items()):
         terminalreporter.line(f"{name}: " + ", ".join(f"{n} {o}" for o, n in sorted(by_outcome.items())))
+
+
+@pytest.fixture
+async def served(app: Any) -> AsyncIterator[str]:
+    """The test app behind a real uvicorn server in this event loop (for WebSocket tests)."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="websockets-sansio"))
+    task = __import__("asyncio").create_task(server.serve())
+    while not server.started:
+        await __import__("asyncio").sleep(0.01)
+    yield f"127.0.0.1:{port}"
+    server.should_exit = True
+    await task

@@ -14,6 +14,7 @@ from typing import Any
 
 from arq.connections import ArqRedis
 from arq.cron import CronJob, cron
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import utcnow
@@ -220,11 +221,11 @@ class ArqRelay(_Loop):
                 uow.session, runner=self.executor.runner, status=outbox.OutboxStatus.SENT, lease=SEND_LEASE, limit=self.batch
             )
             rows = await outbox_attempts(uow, ids)
-        for job_id, attempts in rows:
+        for job_id, key, attempts in rows:
             # arq refuses a second job with the same id, so a re-send of a job arq still holds is a no-op.
-            await self.redis.enqueue_job(
-                ARQ_FUNCTION, job_id, _job_id=f"govops:outbox:{job_id}:{attempts}", _queue_name=self.queue_name
-            )
+            # The id is built from the outbox key (unique for ever), not the row id, which a restored or
+            # re-created database may hand out again while Redis still remembers an old result.
+            await self.redis.enqueue_job(ARQ_FUNCTION, job_id, _job_id=f"govops:{key}:{attempts}", _queue_name=self.queue_name)
         return len(ids)
 
     async def _loop(self) -> None:
@@ -237,13 +238,12 @@ class ArqRelay(_Loop):
             await self._sleep(self.poll_seconds)
 
 
-async def outbox_attempts(uow: UnitOfWork, ids: list[int]) -> list[tuple[int, int]]:
-    from sqlalchemy import select
-
+async def outbox_attempts(uow: UnitOfWork, ids: list[int]) -> list[tuple[int, str, int]]:
     if not ids:
         return []
     t = outbox.OutboxJob.__table__.c
-    return [(r.id, r.attempts) for r in await uow.session.execute(select(t.id, t.attempts).where(t.id.in_(ids)))]
+    rows = await uow.session.execute(select(t.id, t.key, t.attempts).where(t.id.in_(ids)).order_by(t.id))
+    return [(r.id, r.key, r.attempts) for r in rows]
 
 
 def arq_functions_and_crons(registry: JobRegistry) -> tuple[list[Any], list[CronJob]]:

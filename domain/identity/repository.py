@@ -86,7 +86,7 @@ class OrgUnitFilter:
 
 
 def _units_query(actor: Actor, f: OrgUnitFilter, cols: Iterable[Any]) -> Select[Any]:
-    stmt = select(*cols).where(readable_units(actor))
+    stmt = select(*cols).select_from(OrgUnit.__table__).where(readable_units(actor))
     if f.search:
         pattern = f"%{_escape_like(f.search)}%"
         stmt = stmt.where(or_(U.name.like(pattern, escape="\\"), U.code.like(pattern, escape="\\")))
@@ -146,7 +146,7 @@ class UserFilter:
 
 
 def _users_query(actor: Actor, f: UserFilter, cols: Iterable[Any]) -> Select[Any]:
-    stmt = select(*cols).where(readable_users(actor))
+    stmt = select(*cols).select_from(User.__table__).where(readable_users(actor))
     if f.search:
         pattern = f"%{_escape_like(f.search)}%"
         stmt = stmt.where(or_(US.username.like(pattern, escape="\\"), US.display_name.like(pattern, escape="\\")))
@@ -317,7 +317,7 @@ class TokenFilter:
 
 
 def _tokens_query(actor: Actor, f: TokenFilter, now: datetime, cols: Iterable[Any]) -> Select[Any]:
-    stmt = select(*cols).where(readable_tokens(actor))
+    stmt = select(*cols).select_from(AccessToken.__table__).where(readable_tokens(actor))
     if f.user_id is not None:
         stmt = stmt.where(T.user_id == f.user_id)
     if f.active_only:

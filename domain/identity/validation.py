@@ -22,18 +22,23 @@ class Checker:
     def add(self, field: str, message: str, code: IdentityErrorCode = IdentityErrorCode.INVALID_INPUT) -> None:
         self.errors.append(DomainError(code, message, field))
 
+    def has(self, field: str) -> bool:
+        return any(e.field == field for e in self.errors)
+
     def text(self, field: str, value: str | None, label: str, lo: int, hi: int, required: bool = True) -> str | None:
+        """Trimmed text of lo..hi characters; `label` is "中文 / English"."""
+        zh, _, en = label.partition(" / ")
         if value is None or not value.strip():
             if required:
-                self.add(field, f"{label}不能为空 / {label} is required")
+                self.add(field, f"{zh}不能为空 / {en} is required")
             return None
         value = value.strip()
         if not lo <= len(value) <= hi:
-            self.add(field, f"{label}长度应为{lo}–{hi}个字符 / {label} must be {lo}-{hi} characters")
+            self.add(field, f"{zh}长度应为{lo}–{hi}个字符 / {en} must be {lo}-{hi} characters")
         return value
 
     def pattern(self, field: str, value: str | None, regex: re.Pattern[str], message: str) -> None:
-        if value is not None and value != "" and not regex.fullmatch(value):
+        if value and not self.has(field) and not regex.fullmatch(value):
             self.add(field, message)
 
     def raise_if_any(self) -> None:

@@ -1,0 +1,104 @@
+"""An access-unit user sees only their unit: by id, in lists, and through every nested field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from core.ids import to_global_id
+from resolvers.prefetch import NODES
+
+NODE_QUERY = "query($id: ID!) { node(id: $id) { id __typename } }"
+
+
+async def ids(services: Any) -> dict[str, int]:
+    """Primary keys by username / unit code."""
+    from sqlalchemy import select
+
+    from domain.identity.models import OrgUnit, User
+
+    async with services.session_factory() as s:
+        users = {u: i for u, i in (await s.execute(select(User.username, User.id)))}
+        units = {c: i for c, i in (await s.execute(select(OrgUnit.code, OrgUnit.id)))}
+    return {**users, **units}
+
+
+async def foreign_token_id(services: Any, gql: Any) -> int:
+    await gql.token("hp_admin")
+    from sqlalchemy import select
+
+    from domain.identity.models import AccessToken
+
+    known = await ids(services)
+    async with services.session_factory() as s:
+        return (await s.execute(select(AccessToken.id).where(AccessToken.user_id == known["hp_admin"]))).scalar_one()
+
+
+# How to find, for each node type, a record outside 浦东新区's scope. Roles are a global catalogue
+# (no unit owns them): every logged-in user may read them, and the test says so explicitly.
+FOREIGN = {
+    "OrgUnit": lambda known: known["D-HP"],
+    "User": lambda known: known["hp_user"],
+    "AccessToken": None,  # filled in by the test (needs a login)
+    "Role": "global",
+}
+
+
+def test_every_node_type_has_a_scope_case():
+    assert set(FOREIGN) == set(NODES), "a new node type needs a data-scope case here"
+
+
+@pytest.mark.parametrize("type_name", sorted(NODES))
+async def test_node_outside_the_scope_is_null(demo, gql, type_name):
+    known = await ids(demo)
+    case = FOREIGN[type_name]
+    if case == "global":
+        result = await gql(NODE_QUERY, {"id": to_global_id(type_name, 1)}, as_user="pd_user")
+        assert result["data"]["node"]["__typename"] == type_name
+        return
+    pk = await foreign_token_id(demo, gql) if case is None else case(known)
+    for username in ("pd_admin", "pd_user"):
+        result = await gql(NODE_QUERY, {"id": to_global_id(type_name, pk)}, as_user=username)
+        assert result == {"data": {"node": None}}
+    # ...while a management-unit user sees it (so the null above is the scope, not a missing row).
+    seen = await gql(NODE_QUERY, {"id": to_global_id(type_name, pk)}, as_user="secadmin")
+    assert seen["data"]["node"]["__typename"] == type_name
+
+
+async def test_nested_fields_do_not_leak_the_management_unit(demo, gql):
+    known = await ids(demo)
+    query = """query($id: ID!) { node(id: $id) { ... on User { username orgUnit { code parent { code name } } } } }"""
+    result = await gql(query, {"id": to_global_id("User", known["pd_user"])}, as_user="pd_admin")
+    assert result["data"]["node"] == {"username": "pd_user", "orgUnit": {"code": "D-PD", "parent": None}}
+    viewer = await gql("{ viewer { orgUnit { code parent { code } } } }", as_user="pd_user")
+    assert viewer["data"]["viewer"]["orgUnit"] == {"code": "D-PD", "parent": None}
+
+
+async def test_lists_hold_only_the_unit_records(demo, gql):
+    users = await gql("{ users(first: 100) { totalCount edges { node { username orgUnit { code } } } } }", as_user="pd_admin")
+    nodes = [e["node"] for e in users["data"]["users"]["edges"]]
+    assert users["data"]["users"]["totalCount"] == 2
+    assert sorted(n["username"] for n in nodes) == ["pd_admin", "pd_user"]
+    assert {n["orgUnit"]["code"] for n in nodes} == {"D-PD"}
+    units = await gql("{ orgUnits(first: 100) { totalCount edges { node { code } } } }", as_user="pd_user")
+    assert units["data"]["orgUnits"] == {"totalCount": 1, "edges": [{"node": {"code": "D-PD"}}]}
+    everything = await gql("{ orgUnits(first: 100) { totalCount } }", as_user="operator")
+    assert everything["data"]["orgUnits"]["totalCount"] == 31
+
+
+async def test_nodes_returns_null_for_each_record_outside_the_scope(demo, gql):
+    known = await ids(demo)
+    wanted = [to_global_id("User", known["pd_user"]), to_global_id("User", known["hp_user"]), "garbage", to_global_id("OrgUnit", known["D-PD"])]
+    result = await gql("query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }", {"ids": wanted}, as_user="pd_admin")
+    assert result["data"]["nodes"] == [{"__typename": "User"}, None, None, {"__typename": "OrgUnit"}]
+
+
+async def test_access_tokens_of_others_are_invisible_without_manage_tokens(demo, gql):
+    known = await ids(demo)
+    await gql.token("hp_admin")
+    query = "query($u: ID) { accessTokens(filter: {userId: $u}) { totalCount } }"
+    assert (await gql(query, {"u": to_global_id("User", known["hp_admin"])}, as_user="pd_admin"))["data"]["accessTokens"]["totalCount"] == 0
+    assert (await gql(query, {"u": to_global_id("User", known["hp_admin"])}, as_user="secadmin"))["data"]["accessTokens"]["totalCount"] == 1
+    own = await gql("{ accessTokens { edges { node { user { username } } } } }", as_user="pd_admin")
+    assert own["data"]["accessTokens"]["edges"] == [{"node": {"user": {"username": "pd_admin"}}}]
