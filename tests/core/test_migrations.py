@@ -1,0 +1,64 @@
+"""Alembic: upgrade, downgrade and upgrade again on both backends; the models match the migrations."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+import models  # noqa: F401
+from core.db.base import Base
+from core.db.engine import create_engine
+from core.settings import ROOT
+from tests.conftest import PG_URL, migrate
+
+
+@pytest.fixture
+def scratch_url(backend, tmp_path):
+    if backend.name == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'mig.sqlite3'}"
+        return
+    assert PG_URL is not None
+    name = f"govops_mig_{uuid.uuid4().hex[:8]}"
+    admin = PG_URL.rsplit("/", 1)[0] + "/postgres"
+    run = "import asyncio, asyncpg, sys\nasync def m():\n c = await asyncpg.connect(sys.argv[1])\n await c.execute(sys.argv[2])\n await c.close()\nasyncio.run(m())"
+    dsn = admin.replace("+asyncpg", "")
+    subprocess.run([sys.executable, "-c", run, dsn, f'CREATE DATABASE "{name}"'], check=True)
+    yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    subprocess.run([sys.executable, "-c", run, dsn, f'DROP DATABASE "{name}" WITH (FORCE)'], check=True)
+
+
+async def tables(url: str) -> set[str]:
+    engine = create_engine(url)
+    async with engine.connect() as conn:
+        names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+    await engine.dispose()
+    return names - {"alembic_version", "sqlite_sequence"}
+
+
+async def drift(url: str) -> list[object]:
+    engine = create_engine(url)
+    async with engine.connect() as conn:
+        diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata))
+    await engine.dispose()
+    return diff
+
+
+async def test_upgrade_downgrade_upgrade(scratch_url):
+    migrate(scratch_url)
+    assert await tables(scratch_url) == set(Base.metadata.tables)
+    migrate(scratch_url, "base", down=True)
+    assert await tables(scratch_url) == set()
+    migrate(scratch_url)
+    assert await tables(scratch_url) == set(Base.metadata.tables)
+    assert await drift(scratch_url) == [], "models and migrations differ: add a migration"
+
+
+def test_there_is_one_head():
+    out = subprocess.run([sys.executable, "-m", "alembic", "heads"], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert len([line for line in out.stdout.splitlines() if "(head)" in line]) == 1

@@ -1,0 +1,38 @@
+"""The `govops` command on a fresh embedded database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from core.settings import ROOT
+
+
+def govops(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True)
+
+
+def test_upgrade_seed_and_create_the_first_administrator(tmp_path):
+    env = {**os.environ, "GOVOPS_PROFILE": "demo", "GOVOPS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}",
+           "GOVOPS_PASSWORD_ITERATIONS": "1000", "GOVOPS_DEMO_PASSWORD": "Demo#Pass2026"}  # fmt: skip
+    assert govops(env, "db", "upgrade").returncode == 0
+    seeded = govops(env, "seed-demo")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "64 users. Password for all of them: Demo#Pass2026" in seeded.stdout
+    assert "already present" in govops(env, "seed-demo").stdout
+    made = govops(env, "user", "create", "ops.chen", "--unit", "SHBDC", "--display-name", "陈工", "--role", "management_operator",
+                  stdin="Chen#Secure2026\n")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == "created ops.chen"
+    weak = govops(env, "user", "create", "ops.li", "--unit", "SHBDC", stdin="short\n")
+    assert weak.returncode != 0
+    assert "password: 密码长度应为10–128位" in weak.stderr
+
+
+def test_production_refuses_demo_secrets_and_sqlite(tmp_path):
+    env = {**os.environ, "GOVOPS_PROFILE": "production", "GOVOPS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'p.sqlite3'}"}
+    env.pop("GOVOPS_MASTER_KEY", None)
+    result = govops(env, "seed-demo")
+    assert result.returncode != 0
+    assert "GOVOPS_MASTER_KEY" in result.stderr
