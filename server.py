@@ -17,7 +17,7 @@ import orjson
 import strawberry
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
@@ -31,7 +31,7 @@ from strawberry.types.unset import UNSET
 
 import jobs
 from core.bus import MemoryBus, RedisBus, make_bus
-from core.db.engine import create_engine, create_session_factory
+from core.db.engine import create_engine, create_session_factory, read_engine
 from core.db.uow import UnitOfWork
 from core.logging import configure_logging, request_id_var
 from core.metrics import LATENCY, REQUESTS
@@ -54,6 +54,7 @@ class AppServices:
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     bus: MemoryBus | RedisBus
+    reader: AsyncEngine | None = None
     executor: JobExecutor | None = None
     runner: InProcessRunner | ArqRelay | None = None
     arq: Any = None
@@ -61,6 +62,10 @@ class AppServices:
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, publish=self.bus.publish, on_enqueued=self.wake_runner)
+
+    def read(self) -> AsyncConnection:
+        """A connection for reads (`async with`): Core statements, no ORM session, no transaction."""
+        return (self.reader or self.engine).connect()
 
     def wake_runner(self) -> None:
         if self.runner is not None:
@@ -74,7 +79,9 @@ class AppServices:
 
 async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppServices:
     engine = create_engine(settings.database_url, settings.database_pool_size)
-    services = AppServices(settings, engine, create_session_factory(engine), make_bus(settings.redis_url))
+    services = AppServices(
+        settings, engine, create_session_factory(engine), make_bus(settings.redis_url), reader=read_engine(engine)
+    )
     services.executor = JobExecutor(
         jobs.registry, services.session_factory, services.bus.publish, services.wake_runner, runner_name("api")
     )
@@ -152,8 +159,8 @@ class GovOpsGraphQL(GraphQL):
         if not token:
             return None
         services = self.services
-        async with services.session_factory() as s:
-            actor, stale = await auth.authenticate(s, token, client_ip=client_ip)
+        async with services.read() as conn:
+            actor, stale = await auth.authenticate(conn, token, client_ip=client_ip)
         if actor is not None and stale and actor.token_id is not None:
             services.spawn(_touch(services, actor.token_id))
         return actor

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from core.db.engine import Db
 
 from domain.identity import repository as identity
 from domain.identity.actor import Actor
@@ -13,7 +13,7 @@ from domain.identity.records import AccessTokenRecord, OrgUnitRecord, RoleRecord
 from schema.lookahead import Selection
 
 
-async def units(s: AsyncSession, actor: Actor, items: list[OrgUnitRecord], sel: Selection | None) -> None:
+async def units(s: Db, actor: Actor, items: list[OrgUnitRecord], sel: Selection | None) -> None:
     if sel is None or not items or "parent" not in sel:
         return
     found = await identity.units_by_ids(s, actor, {u.parent_id for u in items if u.parent_id is not None})
@@ -22,7 +22,7 @@ async def units(s: AsyncSession, actor: Actor, items: list[OrgUnitRecord], sel: 
     await units(s, actor, list(found.values()), sel.get("parent"))
 
 
-async def roles(s: AsyncSession, actor: Actor, items: list[RoleRecord], sel: Selection | None) -> None:
+async def roles(s: Db, actor: Actor, items: list[RoleRecord], sel: Selection | None) -> None:
     if sel is None or not items or "permissions" not in sel:
         return
     found = await identity.permissions_by_role_ids(s, {r.id for r in items})
@@ -30,7 +30,7 @@ async def roles(s: AsyncSession, actor: Actor, items: list[RoleRecord], sel: Sel
         role.permissions = found.get(role.id, [])
 
 
-async def users(s: AsyncSession, actor: Actor, items: list[UserRecord], sel: Selection | None) -> None:
+async def users(s: Db, actor: Actor, items: list[UserRecord], sel: Selection | None) -> None:
     if sel is None or not items:
         return
     if "orgUnit" in sel:
@@ -45,7 +45,7 @@ async def users(s: AsyncSession, actor: Actor, items: list[UserRecord], sel: Sel
         await roles(s, actor, _flatten(found_roles.values()), sel.get("roles"))
 
 
-async def tokens(s: AsyncSession, actor: Actor, items: list[AccessTokenRecord], sel: Selection | None) -> None:
+async def tokens(s: Db, actor: Actor, items: list[AccessTokenRecord], sel: Selection | None) -> None:
     if sel is None or not items or "user" not in sel:
         return
     found = await identity.users_by_ids(s, actor, {t.user_id for t in items})
@@ -62,12 +62,12 @@ def _flatten(groups: Iterable[list[Any]]) -> list[Any]:
     return list(seen.values())
 
 
-async def _roles_by_ids(s: AsyncSession, actor: Actor, ids: Iterable[int]) -> dict[int, RoleRecord]:
+async def _roles_by_ids(s: Db, actor: Actor, ids: Iterable[int]) -> dict[int, RoleRecord]:
     return await identity.roles_by_ids(s, ids)
 
 
-Fetch = Callable[[AsyncSession, Actor, Iterable[int]], Awaitable[dict[int, Any]]]
-Prefetch = Callable[[AsyncSession, Actor, list[Any], Selection | None], Awaitable[None]]
+Fetch = Callable[[Db, Actor, Iterable[int]], Awaitable[dict[int, Any]]]
+Prefetch = Callable[[Db, Actor, list[Any], Selection | None], Awaitable[None]]
 
 # Every Node type: how to fetch it by ids within the actor's data scope, and how to prefetch below it.
 NODES: dict[str, tuple[Fetch, Prefetch]] = {
@@ -78,7 +78,7 @@ NODES: dict[str, tuple[Fetch, Prefetch]] = {
 }
 
 
-async def fetch_nodes(s: AsyncSession, actor: Actor, type_name: str, ids: list[int], sel: Selection | None) -> dict[int, Any]:
+async def fetch_nodes(s: Db, actor: Actor, type_name: str, ids: list[int], sel: Selection | None) -> dict[int, Any]:
     fetch, prefetch = NODES[type_name]
     found = await fetch(s, actor, ids)
     await prefetch(s, actor, list(found.values()), sel)

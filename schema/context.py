@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.db.uow import UnitOfWork
 from core.errors import Forbidden, Unauthenticated
@@ -42,9 +42,10 @@ class Context:
             raise Forbidden(f"权限不足 / Permission denied: {permission}")
         return actor
 
-    def read_session(self) -> AsyncSession:
-        """A short read-only session (use `async with`); every read batch gets its own."""
-        return self.services.session_factory()
+    def read_session(self) -> AsyncConnection:
+        """A short read-only connection (use `async with`); every read batch gets its own, because
+        strawberry resolves sibling fields concurrently and a connection runs one statement at a time."""
+        return self.services.read()
 
     def unit_of_work(self) -> UnitOfWork:
         return self.services.unit_of_work()

@@ -5,12 +5,18 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from schema.errors import ErrorPolicy
 
 
 def extensions(max_depth: int, max_aliases: int, max_tokens: int) -> list[Any]:
+    # The limit rules are built once: strawberry's QueryDepthLimiter and MaxAliasesLimiter make new
+    # rule classes per request, and a new rule class is a new validation-cache key (every request
+    # would be validated again, and the cache would fill with copies of the same document).
+    rules = [depth_rule(max_depth, None), alias_rule(max_aliases)]
     # Factories, not instances: strawberry builds a fresh extension per request (the caches behind
     # ParserCache and ValidationCache are module-level, so they are shared all the same).
     return [
@@ -18,7 +24,6 @@ def extensions(max_depth: int, max_aliases: int, max_tokens: int) -> list[Any]:
         partial(MaxTokensLimiter, max_token_count=max_tokens),
         # Parsing and validating the same document again halves throughput: cache both.
         partial(ParserCache, maxsize=1024),
+        partial(AddValidationRules, rules),
         partial(ValidationCache, maxsize=1024),
-        partial(QueryDepthLimiter, max_depth=max_depth),
-        partial(MaxAliasesLimiter, max_alias_count=max_aliases),
     ]

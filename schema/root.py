@@ -11,6 +11,8 @@ from strawberry.schema.config import StrawberryConfig
 from core.settings import Settings
 from resolvers import identity as r
 from resolvers import node as node_resolvers
+from schema import fastpath
+from schema.executor import FastExecutionContext
 from schema.extensions import extensions
 from schema.identity import inputs, payloads, types
 from schema.node import Node
@@ -110,14 +112,17 @@ class Subscription:
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[types.OrgUnit, types.User, types.Role, types.AccessToken],
         extensions=extensions(settings.max_query_depth, settings.max_aliases, settings.max_tokens),
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=FastExecutionContext,
     )
+    fastpath.install(schema)
+    return schema
 
 
 __all__ = ["Node", "build_schema"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
 
@@ -30,6 +30,9 @@ def _sqlite_begin(conn: Any) -> None:
 
 WRITER = {"govops_writer": True}
 
+# What read functions take: the read path's plain connection, or a unit of work's session.
+Db = AsyncSession | AsyncConnection
+
 
 def create_engine(url: str, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
@@ -49,3 +52,11 @@ def create_engine(url: str, pool_size: int = 10, echo: bool = False) -> AsyncEng
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def read_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for the read path: on PostgreSQL each statement runs in autocommit, so a read
+    costs no BEGIN and ROLLBACK round trips; SQLite reads are in-process and stay as they are."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine

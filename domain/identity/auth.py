@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from core import audit
 from core.audit import AuditOutcome
 from core.clock import utcnow
 from core.crypto import hash_password, password_needs_rehash, random_token, sm3_hex, verify_password
+from core.db.engine import Db
 from core.db.uow import UnitOfWork
 from core.errors import DomainError, Forbidden
 from core.settings import Settings
@@ -95,7 +94,7 @@ async def login(
     return LoginResult(token=token, user_id=user.id)
 
 
-async def authenticate(session: AsyncSession, token: str, *, client_ip: str | None = None) -> tuple[Actor | None, bool]:
+async def authenticate(session: Db, token: str, *, client_ip: str | None = None) -> tuple[Actor | None, bool]:
     """The actor behind a bearer token, or None; the flag says whether last_used_at is due for a write."""
     now = utcnow()
     owner = await repo.token_owner(session, token_hash(token), now)

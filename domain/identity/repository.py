@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, delete, func, literal, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db.engine import Db
 from core.db.pagination import Page, PageRequest, keyset, to_page
 from domain.identity.actor import Actor
 from domain.identity.enums import OrgUnitKind, OrgUnitStatus, UserStatus
@@ -99,16 +100,16 @@ def _units_query(actor: Actor, f: OrgUnitFilter, cols: Iterable[Any]) -> Select[
     return stmt
 
 
-async def list_org_units(session: AsyncSession, actor: Actor, f: OrgUnitFilter, page: PageRequest) -> Page[OrgUnitRecord]:
+async def list_org_units(session: Db, actor: Actor, f: OrgUnitFilter, page: PageRequest) -> Page[OrgUnitRecord]:
     rows = list(await session.execute(keyset(_units_query(actor, f, UNIT_COLS), [U.id], page)))
     return to_page(rows, [_unit(r) for r in rows], lambda r: (r.id,), page)
 
 
-async def count_org_units(session: AsyncSession, actor: Actor, f: OrgUnitFilter) -> int:
+async def count_org_units(session: Db, actor: Actor, f: OrgUnitFilter) -> int:
     return (await session.execute(_units_query(actor, f, [func.count()]))).scalar_one()
 
 
-async def units_by_ids(session: AsyncSession, actor: Actor, ids: Iterable[int]) -> dict[int, OrgUnitRecord]:
+async def units_by_ids(session: Db, actor: Actor, ids: Iterable[int]) -> dict[int, OrgUnitRecord]:
     ids = set(ids)
     if not ids:
         return {}
@@ -159,16 +160,16 @@ def _users_query(actor: Actor, f: UserFilter, cols: Iterable[Any]) -> Select[Any
     return stmt
 
 
-async def list_users(session: AsyncSession, actor: Actor, f: UserFilter, page: PageRequest) -> Page[UserRecord]:
+async def list_users(session: Db, actor: Actor, f: UserFilter, page: PageRequest) -> Page[UserRecord]:
     rows = list(await session.execute(keyset(_users_query(actor, f, USER_COLS), [US.id], page)))
     return to_page(rows, [_user(r) for r in rows], lambda r: (r.id,), page)
 
 
-async def count_users(session: AsyncSession, actor: Actor, f: UserFilter) -> int:
+async def count_users(session: Db, actor: Actor, f: UserFilter) -> int:
     return (await session.execute(_users_query(actor, f, [func.count()]))).scalar_one()
 
 
-async def users_by_ids(session: AsyncSession, actor: Actor, ids: Iterable[int]) -> dict[int, UserRecord]:
+async def users_by_ids(session: Db, actor: Actor, ids: Iterable[int]) -> dict[int, UserRecord]:
     ids = set(ids)
     if not ids:
         return {}
@@ -191,23 +192,23 @@ async def username_taken(session: AsyncSession, username: str) -> bool:
 # --- roles and grants -------------------------------------------------------------------------
 
 
-async def list_roles(session: AsyncSession, page: PageRequest) -> Page[RoleRecord]:
+async def list_roles(session: Db, page: PageRequest) -> Page[RoleRecord]:
     rows = list(await session.execute(keyset(select(*ROLE_COLS), [R.id], page)))
     return to_page(rows, [_role(r) for r in rows], lambda r: (r.id,), page)
 
 
-async def count_roles(session: AsyncSession) -> int:
+async def count_roles(session: Db) -> int:
     return (await session.execute(select(func.count()).select_from(Role.__table__))).scalar_one()
 
 
-async def roles_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, RoleRecord]:
+async def roles_by_ids(session: Db, ids: Iterable[int]) -> dict[int, RoleRecord]:
     ids = set(ids)
     if not ids:
         return {}
     return {r.id: _role(r) for r in await session.execute(select(*ROLE_COLS).where(R.id.in_(ids)))}
 
 
-async def roles_by_user_ids(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, list[RoleRecord]]:
+async def roles_by_user_ids(session: Db, user_ids: Iterable[int]) -> dict[int, list[RoleRecord]]:
     user_ids = set(user_ids)
     result: dict[int, list[RoleRecord]] = defaultdict(list)
     if not user_ids:
@@ -218,7 +219,7 @@ async def roles_by_user_ids(session: AsyncSession, user_ids: Iterable[int]) -> d
     return result
 
 
-async def permissions_by_role_ids(session: AsyncSession, role_ids: Iterable[int]) -> dict[int, list[str]]:
+async def permissions_by_role_ids(session: Db, role_ids: Iterable[int]) -> dict[int, list[str]]:
     role_ids = set(role_ids)
     result: dict[int, list[str]] = defaultdict(list)
     if not role_ids:
@@ -290,7 +291,7 @@ class TokenOwner:
     unit_path: str
 
 
-async def token_owner(session: AsyncSession, token_hash: str, now: datetime) -> TokenOwner | None:
+async def token_owner(session: Db, token_hash: str, now: datetime) -> TokenOwner | None:
     stmt = (
         select(T.id, T.expires_at, T.last_used_at, US.id, US.username, US.display_name, US.status, U.id, U.kind, U.status, U.path)
         .join(User.__table__, US.id == T.user_id)
@@ -301,7 +302,7 @@ async def token_owner(session: AsyncSession, token_hash: str, now: datetime) -> 
     return TokenOwner(*row) if row else None
 
 
-async def permissions_of_user(session: AsyncSession, user_id: int) -> frozenset[str]:
+async def permissions_of_user(session: Db, user_id: int) -> frozenset[str]:
     stmt = select(RP.permission).join(UserRole.__table__, UR.role_id == RP.role_id).where(UR.user_id == user_id)
     return frozenset((await session.execute(stmt)).scalars())
 
@@ -325,16 +326,16 @@ def _tokens_query(actor: Actor, f: TokenFilter, now: datetime, cols: Iterable[An
     return stmt
 
 
-async def list_tokens(session: AsyncSession, actor: Actor, f: TokenFilter, now: datetime, page: PageRequest) -> Page[AccessTokenRecord]:
+async def list_tokens(session: Db, actor: Actor, f: TokenFilter, now: datetime, page: PageRequest) -> Page[AccessTokenRecord]:
     rows = list(await session.execute(keyset(_tokens_query(actor, f, now, TOKEN_COLS), [T.id], page)))
     return to_page(rows, [_token(r) for r in rows], lambda r: (r.id,), page)
 
 
-async def count_tokens(session: AsyncSession, actor: Actor, f: TokenFilter, now: datetime) -> int:
+async def count_tokens(session: Db, actor: Actor, f: TokenFilter, now: datetime) -> int:
     return (await session.execute(_tokens_query(actor, f, now, [func.count()]))).scalar_one()
 
 
-async def tokens_by_ids(session: AsyncSession, actor: Actor, ids: Iterable[int]) -> dict[int, AccessTokenRecord]:
+async def tokens_by_ids(session: Db, actor: Actor, ids: Iterable[int]) -> dict[int, AccessTokenRecord]:
     ids = set(ids)
     if not ids:
         return {}

@@ -11,6 +11,7 @@ from core.ids import to_global_id
 from domain.identity.permissions import PERMISSIONS
 from domain.identity.records import NOT_LOADED, AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
 from schema.identity.enums import AdminDuty, OrgUnitChange, OrgUnitKind, OrgUnitStatus, RoleUnitKind, UserStatus
+from schema.fastpath import raw
 from schema.node import Node, register_node
 
 Parent = strawberry.Parent[Any]
@@ -28,6 +29,32 @@ def _roles_of(root: UserRecord, info: strawberry.Info) -> Any:
     return info.context.loaders.user_roles.load(root.id)
 
 
+def _parent_of(root: OrgUnitRecord, info: strawberry.Info) -> Any:
+    if root.parent is not NOT_LOADED:
+        return root.parent
+    return None if root.parent_id is None else info.context.loaders.org_unit.load(root.parent_id)
+
+
+def _permissions_of(root: RoleRecord, info: strawberry.Info) -> Any:
+    if root.permissions is not NOT_LOADED:
+        return [PERMISSIONS[c] for c in root.permissions if c in PERMISSIONS]
+    return info.context.loaders.role_permissions.load(root.id)
+
+
+def _user_of(root: AccessTokenRecord, info: strawberry.Info) -> Any:
+    if root.user is not NOT_LOADED:
+        return root.user
+    return info.context.loaders.user.load(root.user_id)
+
+
+def _actor_permissions(_root: Any, info: strawberry.Info) -> list[str]:
+    return sorted(info.context.actor.permissions)
+
+
+def _user_global_id(root: UserRecord, _info: Any) -> str:
+    return to_global_id("User", root.id)
+
+
 @strawberry.type(description="组织单位: the management unit or an access unit, in a tree.")
 class OrgUnit(Node):
     code: str = strawberry.field(description="Unique unit code, e.g. D-PD.")
@@ -42,10 +69,9 @@ class OrgUnit(Node):
     updated_at: datetime = strawberry.field(description="When the unit last changed (UTC).")
 
     @strawberry.field(description="The parent unit; null at the top or when outside your data scope.")
+    @raw(_parent_of)
     def parent(self, root: Parent, info: strawberry.Info) -> OrgUnit | None:
-        if root.parent is not NOT_LOADED:
-            return root.parent
-        return None if root.parent_id is None else info.context.loaders.org_unit.load(root.parent_id)
+        return _parent_of(root, info)
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:
@@ -71,10 +97,9 @@ class Role(Node):
     updated_at: datetime = strawberry.field(description="When the role last changed (UTC).")
 
     @strawberry.field(description="Permissions the role grants.")
+    @raw(_permissions_of)
     def permissions(self, root: Parent, info: strawberry.Info) -> list[Permission]:
-        if root.permissions is not NOT_LOADED:
-            return [PERMISSIONS[c] for c in root.permissions if c in PERMISSIONS]
-        return info.context.loaders.role_permissions.load(root.id)
+        return _permissions_of(root, info)
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:
@@ -94,10 +119,12 @@ class User(Node):
     updated_at: datetime = strawberry.field(description="When the account last changed (UTC).")
 
     @strawberry.field(description="The user's unit (null if outside your data scope).")
+    @raw(_unit_of)
     def org_unit(self, root: Parent, info: strawberry.Info) -> OrgUnit | None:
         return _unit_of(root, info)
 
     @strawberry.field(description="Roles the user holds.")
+    @raw(_roles_of)
     def roles(self, root: Parent, info: strawberry.Info) -> list[Role]:
         return _roles_of(root, info)
 
@@ -116,10 +143,9 @@ class AccessToken(Node):
     user_agent: str | None = strawberry.field(description="Browser or client of the login.")
 
     @strawberry.field(description="Whose login this is.")
+    @raw(_user_of)
     def user(self, root: Parent, info: strawberry.Info) -> User | None:
-        if root.user is not NOT_LOADED:
-            return root.user
-        return info.context.loaders.user.load(root.user_id)
+        return _user_of(root, info)
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:
@@ -133,20 +159,24 @@ class Viewer:
     last_login_at: datetime | None = strawberry.field(description="Last successful login.")
 
     @strawberry.field(description="Opaque global id of the user (a User node).")
+    @raw(_user_global_id)
     def id(self, root: Parent) -> strawberry.ID:
-        return strawberry.ID(to_global_id("User", root.id))
+        return _user_global_id(root, None)
 
     @strawberry.field(description="The user's unit.")
+    @raw(_unit_of)
     def org_unit(self, root: Parent, info: strawberry.Info) -> OrgUnit | None:
         return _unit_of(root, info)
 
     @strawberry.field(description="Roles the user holds.")
+    @raw(_roles_of)
     def roles(self, root: Parent, info: strawberry.Info) -> list[Role]:
         return _roles_of(root, info)
 
     @strawberry.field(description="Permission codes granted by those roles, sorted.")
+    @raw(_actor_permissions)
     def permissions(self, info: strawberry.Info) -> list[str]:
-        return sorted(info.context.actor.permissions)
+        return _actor_permissions(None, info)
 
 
 @strawberry.type(description="A change to an organisation unit, pushed live.")
