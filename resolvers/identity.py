@@ -83,9 +83,11 @@ async def users(info: strawberry.Info, filter: inputs.UserFilter | None, first: 
     )  # fmt: skip
     page_req = PageRequest(first, after)
     sel = selection(info)
+    node = sel.get("edges", "node")
+    unit = node.get("orgUnit") if node else None
     async with info.context.read_session() as s:
-        page = await repo.list_users(s, actor, rf, page_req)
-        await prefetch.users(s, actor, page.items, sel.get("edges", "node"))
+        page = await repo.list_users(s, actor, rf, page_req, with_unit=unit is not None, with_parent=bool(unit and "parent" in unit))
+        await prefetch.users(s, actor, page.items, node)
         total = await repo.count_users(s, actor, rf) if "totalCount" in sel else None
     return ConnectionValue(page, total)
 

@@ -9,17 +9,18 @@ from core.db.engine import Db
 
 from domain.identity import repository as identity
 from domain.identity.actor import Actor
-from domain.identity.records import AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
+from domain.identity.records import NOT_LOADED, AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
 from schema.lookahead import Selection
 
 
 async def units(s: Db, actor: Actor, items: list[OrgUnitRecord], sel: Selection | None) -> None:
     if sel is None or not items or "parent" not in sel:
         return
-    found = await identity.units_by_ids(s, actor, {u.parent_id for u in items if u.parent_id is not None})
-    for unit in items:
+    missing = [u for u in items if u.parent is NOT_LOADED]  # a join may have brought some already
+    found = await identity.units_by_ids(s, actor, {u.parent_id for u in missing if u.parent_id is not None})
+    for unit in missing:
         unit.parent = found.get(unit.parent_id) if unit.parent_id is not None else None
-    await units(s, actor, list(found.values()), sel.get("parent"))
+    await units(s, actor, [u.parent for u in items if u.parent], sel.get("parent"))
 
 
 async def roles(s: Db, actor: Actor, items: list[RoleRecord], sel: Selection | None) -> None:
@@ -34,10 +35,11 @@ async def users(s: Db, actor: Actor, items: list[UserRecord], sel: Selection | N
     if sel is None or not items:
         return
     if "orgUnit" in sel:
-        found_units = await identity.units_by_ids(s, actor, {u.org_unit_id for u in items})
-        for user in items:
+        missing = [u for u in items if u.org_unit is NOT_LOADED]
+        found_units = await identity.units_by_ids(s, actor, {u.org_unit_id for u in missing})
+        for user in missing:
             user.org_unit = found_units.get(user.org_unit_id)
-        await units(s, actor, list(found_units.values()), sel.get("orgUnit"))
+        await units(s, actor, [u.org_unit for u in items if u.org_unit], sel.get("orgUnit"))
     if "roles" in sel:
         found_roles = await identity.roles_by_user_ids(s, [u.id for u in items])
         for user in items:

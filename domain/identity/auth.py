@@ -100,7 +100,7 @@ async def authenticate(session: Db, token: str, *, client_ip: str | None = None)
     owner = await repo.token_owner(session, token_hash(token), now)
     if owner is None or owner.user_status is not UserStatus.ACTIVE or owner.unit_status is not OrgUnitStatus.ACTIVE:
         return None, False
-    permissions = await repo.permissions_of_user(session, owner.user_id)
+    permissions = owner.permissions
     actor = Actor(
         user_id=owner.user_id, username=owner.username, display_name=owner.display_name,
         org_unit_id=owner.org_unit_id, unit_kind=owner.unit_kind, unit_path=owner.unit_path,

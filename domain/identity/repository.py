@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, delete, func, literal, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, delete, func, literal, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.engine import Db
-from core.db.pagination import Page, PageRequest, keyset, to_page
+from core.db.functions import string_agg
+from core.db.pagination import Page, PageRequest, decode_cursor, keyset, to_page
 from domain.identity.actor import Actor
 from domain.identity.enums import OrgUnitKind, OrgUnitStatus, UserStatus
 from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole
@@ -56,10 +58,11 @@ def _escape_like(text: str) -> str:
 # --- data scope -------------------------------------------------------------------------------
 
 
-def readable_units(actor: Actor) -> ColumnElement[bool]:
+def readable_units(actor: Actor, units: Any = None) -> ColumnElement[bool]:
+    """`units` is the org_unit table or an alias of it (for joins)."""
     if actor.sees_all_units:
         return true()
-    return U.path.startswith(actor.unit_path, autoescape=True)
+    return (U if units is None else units.c).path.startswith(actor.unit_path, autoescape=True)
 
 
 def readable_users(actor: Actor) -> ColumnElement[bool]:
@@ -109,12 +112,19 @@ async def count_org_units(session: Db, actor: Actor, f: OrgUnitFilter) -> int:
     return (await session.execute(_units_query(actor, f, [func.count()]))).scalar_one()
 
 
+@lru_cache(maxsize=2)
+def _units_by_ids_statement(scoped: bool) -> Select[Any]:
+    stmt = select(*UNIT_COLS).where(U.id.in_(bindparam("ids", expanding=True)))
+    return stmt.where(U.path.like(bindparam("scope"))) if scoped else stmt
+
+
 async def units_by_ids(session: Db, actor: Actor, ids: Iterable[int]) -> dict[int, OrgUnitRecord]:
     ids = set(ids)
     if not ids:
         return {}
-    rows = await session.execute(select(*UNIT_COLS).where(U.id.in_(ids), readable_units(actor)))
-    return {r.id: _unit(r) for r in rows}
+    scope = _scope(actor)
+    params: dict[str, Any] = {"ids": list(ids)} | ({"scope": scope} if scope else {})
+    return {r.id: _unit(r) for r in await session.execute(_units_by_ids_statement(scope is not None), params)}
 
 
 async def get_org_unit(session: AsyncSession, unit_id: int) -> OrgUnit | None:
@@ -146,27 +156,85 @@ class UserFilter:
     role_id: int | None = None
 
 
-def _users_query(actor: Actor, f: UserFilter, cols: Iterable[Any]) -> Select[Any]:
-    stmt = select(*cols).select_from(User.__table__).where(readable_users(actor))
-    if f.search:
-        pattern = f"%{_escape_like(f.search)}%"
+def _scope(actor: Actor) -> str | None:
+    """The LIKE pattern of the actor's unit subtree (paths hold only digits and slashes), or None for all."""
+    return None if actor.sees_all_units else actor.unit_path + "%"
+
+
+# Hot statements are built once per shape and reused with bound parameters: building a statement
+# with aliases and ~40 columns, and computing its cache key, cost more than running it.
+@lru_cache(maxsize=256)
+def _users_statement(
+    scoped: bool, search: bool, unit: bool, status: bool, role: bool, after: bool, with_unit: bool, with_parent: bool, count: bool
+) -> Select[Any]:
+    if count:
+        cols, from_ = [func.count()], User.__table__
+    else:
+        cols, from_ = list(USER_COLS), User.__table__
+    if with_unit:
+        u = OrgUnit.__table__.alias("unit")
+        cols += [u.c[c.name] for c in UNIT_COLS]
+        on = u.c.id == US.org_unit_id
+        from_ = from_.outerjoin(u, and_(on, u.c.path.like(bindparam("scope"))) if scoped else on)
+        if with_parent:
+            p = OrgUnit.__table__.alias("parent")
+            cols += [p.c[c.name] for c in UNIT_COLS]
+            on = p.c.id == u.c.parent_id
+            from_ = from_.outerjoin(p, and_(on, p.c.path.like(bindparam("scope"))) if scoped else on)
+    stmt = select(*cols).select_from(from_)
+    if scoped:
+        stmt = stmt.where(US.org_unit_id.in_(select(U.id).where(U.path.like(bindparam("scope"))).scalar_subquery()))
+    if search:
+        pattern = bindparam("pattern")
         stmt = stmt.where(or_(US.username.like(pattern, escape="\\"), US.display_name.like(pattern, escape="\\")))
-    if f.org_unit_id is not None:
-        stmt = stmt.where(US.org_unit_id == f.org_unit_id)
-    if f.status is not None:
-        stmt = stmt.where(US.status == f.status)
-    if f.role_id is not None:
-        stmt = stmt.where(US.id.in_(select(UR.user_id).where(UR.role_id == f.role_id).scalar_subquery()))
-    return stmt
+    if unit:
+        stmt = stmt.where(US.org_unit_id == bindparam("org_unit_id"))
+    if status:
+        stmt = stmt.where(US.status == bindparam("status"))
+    if role:
+        stmt = stmt.where(US.id.in_(select(UR.user_id).where(UR.role_id == bindparam("role_id")).scalar_subquery()))
+    if count:
+        return stmt
+    if after:
+        stmt = stmt.where(US.id > bindparam("after_id"))
+    return stmt.order_by(US.id).limit(bindparam("limit"))
 
 
-async def list_users(session: Db, actor: Actor, f: UserFilter, page: PageRequest) -> Page[UserRecord]:
-    rows = list(await session.execute(keyset(_users_query(actor, f, USER_COLS), [US.id], page)))
-    return to_page(rows, [_user(r) for r in rows], lambda r: (r.id,), page)
+def _users_params(actor: Actor, f: UserFilter) -> tuple[tuple[bool, ...], dict[str, Any]]:
+    scope = _scope(actor)
+    params: dict[str, Any] = {"scope": scope, "org_unit_id": f.org_unit_id, "status": f.status, "role_id": f.role_id}
+    if f.search:
+        params["pattern"] = f"%{_escape_like(f.search)}%"
+    shape = (scope is not None, bool(f.search), f.org_unit_id is not None, f.status is not None, f.role_id is not None)
+    return shape, {k: v for k, v in params.items() if v is not None}
+
+
+async def list_users(
+    session: Db, actor: Actor, f: UserFilter, page: PageRequest, *, with_unit: bool = False, with_parent: bool = False
+) -> Page[UserRecord]:
+    """A page of users; `with_unit` / `with_parent` join the unit and its parent into the same statement
+    (outside the actor's scope they come back as None, exactly as a separate scoped read would)."""
+    shape, params = _users_params(actor, f)
+    params["limit"] = page.first + 1
+    if page.after is not None:
+        params["after_id"] = decode_cursor(page.after, 1)[0]
+    stmt = _users_statement(*shape, page.after is not None, with_unit, with_unit and with_parent, False)
+    rows = list(await session.execute(stmt, params))
+    n, m = len(USER_COLS), len(UNIT_COLS)
+    items = []
+    for row in rows:
+        user = UserRecord(*row[:n])
+        if with_unit:
+            user.org_unit = OrgUnitRecord(*row[n : n + m]) if row[n] is not None else None
+            if with_parent and user.org_unit is not None:
+                user.org_unit.parent = OrgUnitRecord(*row[n + m :]) if row[n + m] is not None else None
+        items.append(user)
+    return to_page(rows, items, lambda r: (r.id,), page)
 
 
 async def count_users(session: Db, actor: Actor, f: UserFilter) -> int:
-    return (await session.execute(_users_query(actor, f, [func.count()]))).scalar_one()
+    shape, params = _users_params(actor, f)
+    return (await session.execute(_users_statement(*shape, False, False, False, True), params)).scalar_one()
 
 
 async def users_by_ids(session: Db, actor: Actor, ids: Iterable[int]) -> dict[int, UserRecord]:
@@ -208,13 +276,18 @@ async def roles_by_ids(session: Db, ids: Iterable[int]) -> dict[int, RoleRecord]
     return {r.id: _role(r) for r in await session.execute(select(*ROLE_COLS).where(R.id.in_(ids)))}
 
 
+@lru_cache(maxsize=1)
+def _roles_by_users_statement() -> Select[Any]:
+    stmt = select(UR.user_id, *ROLE_COLS).join(Role.__table__, R.id == UR.role_id)
+    return stmt.where(UR.user_id.in_(bindparam("ids", expanding=True))).order_by(R.id)
+
+
 async def roles_by_user_ids(session: Db, user_ids: Iterable[int]) -> dict[int, list[RoleRecord]]:
     user_ids = set(user_ids)
     result: dict[int, list[RoleRecord]] = defaultdict(list)
     if not user_ids:
         return result
-    stmt = select(UR.user_id, *ROLE_COLS).join(Role.__table__, R.id == UR.role_id).where(UR.user_id.in_(user_ids)).order_by(R.id)
-    for row in await session.execute(stmt):
+    for row in await session.execute(_roles_by_users_statement(), {"ids": list(user_ids)}):
         result[row[0]].append(RoleRecord(*row[1:]))
     return result
 
@@ -289,17 +362,33 @@ class TokenOwner:
     unit_kind: OrgUnitKind
     unit_status: OrgUnitStatus
     unit_path: str
+    permissions: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _token_owner_statement() -> Select[Any]:
+    permissions = (
+        select(string_agg(RP.permission))
+        .select_from(UserRole.__table__.join(RolePermission.__table__, RP.role_id == UR.role_id))
+        .where(UR.user_id == US.id)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(T.id, T.expires_at, T.last_used_at, US.id, US.username, US.display_name, US.status, U.id, U.kind, U.status,
+               U.path, permissions)  # fmt: skip
+        .join(User.__table__, US.id == T.user_id)
+        .join(OrgUnit.__table__, U.id == US.org_unit_id)
+        .where(T.token_hash == bindparam("token_hash"), T.revoked_at.is_(None), T.expires_at > bindparam("now"))
+    )
+    return stmt
 
 
 async def token_owner(session: Db, token_hash: str, now: datetime) -> TokenOwner | None:
-    stmt = (
-        select(T.id, T.expires_at, T.last_used_at, US.id, US.username, US.display_name, US.status, U.id, U.kind, U.status, U.path)
-        .join(User.__table__, US.id == T.user_id)
-        .join(OrgUnit.__table__, U.id == US.org_unit_id)
-        .where(T.token_hash == token_hash, T.revoked_at.is_(None), T.expires_at > now)
-    )
-    row = (await session.execute(stmt)).first()
-    return TokenOwner(*row) if row else None
+    """Token, user, unit and the user's permissions in one statement (it runs on every request)."""
+    row = (await session.execute(_token_owner_statement(), {"token_hash": token_hash, "now": now})).first()
+    if row is None:
+        return None
+    return TokenOwner(*row[:-1], frozenset(row[-1].split(",")) if row[-1] else frozenset())
 
 
 async def permissions_of_user(session: Db, user_id: int) -> frozenset[str]:
