@@ -30,7 +30,7 @@ class Settings(BaseSettings):
         f"sqlite+aiosqlite:///{ROOT / 'var' / 'govops.sqlite3'}",
         description="SQLAlchemy async URL; SQLite (embedded) or postgresql+asyncpg",
     )
-    database_pool_size: int = Field(10, ge=1, le=200, description="connections per API process (PostgreSQL)")
+    database_pool_size: int = Field(20, ge=1, le=200, description="pooled connections per process (PostgreSQL)")
     redis_url: str | None = Field(None, description="unset = embedded mode (in-process jobs and pub/sub)")
     host: str = Field("127.0.0.1", description="address the API listens on")
     port: int = Field(8000, ge=1, le=65535, description="port the API listens on")

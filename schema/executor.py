@@ -12,6 +12,7 @@ paths and all. The answer is the same either way; tests run every query through 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from graphql import (
@@ -24,7 +25,7 @@ from graphql import (
 )
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-_NONNULL, _LIST, _LEAF, _OBJECT, _TYPENAME = range(5)
+Convert = Callable[[Any, Any], Any]  # (value, info) -> completed value
 
 
 class _GiveUp(Exception):
@@ -51,10 +52,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self, return_type: GraphQLObjectType, field_details_list: Any, path: Any, result: Any, position_context: Any
     ) -> Any:
         if ENABLED:
-            plan = self._plan_for(return_type, field_details_list)
-            if plan is not None:
+            run = self._plan_for(return_type, field_details_list)
+            if run is not None:
                 try:
-                    return _run_object(plan, result, _Info(self.context_value), self.is_awaitable)
+                    return run(result, _Info(self.context_value))
                 except _GiveUp:
                     pass
         return super().collect_and_execute_subfields(return_type, field_details_list, path, result, position_context)
@@ -72,74 +73,111 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return plan
 
     def _compile_object(self, object_type: GraphQLObjectType, field_details_list: Any) -> Any:
-        if any(fd.defer_usage is not None or fd.fragment_variable_values for fd in field_details_list):
-            return None
-        if any(fd.node.directives for fd in field_details_list):
+        if any(fd.defer_usage is not None or fd.fragment_variable_values or fd.node.directives for fd in field_details_list):
             return None
         grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if new_defer_usages:
             return None
-        entries = []
+        entries: list[tuple[str, Any, bool, Convert]] = []
         for response_name, details in grouped.items():
             node = details[0].node
             if any(fd.node.directives or fd.node.arguments or fd.defer_usage is not None for fd in details):
                 return None
             name = node.name.value
             if name == "__typename":
-                entries.append((response_name, None, (_TYPENAME, object_type.name)))
+                entries.append((response_name, None, False, _constant(object_type.name)))
                 continue
             field = object_type.fields.get(name)
             if field is None or not getattr(field.resolve, "_govops_fast", False):
                 return None
-            kind = self._compile_type(field.type, details)
-            if kind is None:
+            convert = self._compile_type(field.type, details)
+            if convert is None:
                 return None
-            entries.append((response_name, field.resolve, kind))
-        return tuple(entries)
+            getter = getattr(field.resolve, "_govops_getter", None)
+            if getter is not None:  # a plain attribute: read it directly, it is never awaitable
+                entries.append((response_name, getter, False, convert))
+            else:
+                entries.append((response_name, field.resolve, True, convert))
+        return _object_runner(tuple(entries), self.is_awaitable)
 
-    def _compile_type(self, gtype: Any, details: Any) -> Any:
+    def _compile_type(self, gtype: Any, details: Any) -> Convert | None:
         if isinstance(gtype, GraphQLNonNull):
             inner = self._compile_type(gtype.of_type, details)
-            return None if inner is None else (_NONNULL, inner)
+            return None if inner is None else _non_null(inner)
         if isinstance(gtype, GraphQLList):
             inner = self._compile_type(gtype.of_type, details)
-            return None if inner is None else (_LIST, inner)
+            return None if inner is None else _list_of(inner)
         if isinstance(gtype, (GraphQLScalarType, GraphQLEnumType)):
-            return (_LEAF, gtype.serialize)
+            return _leaf(gtype)
         if isinstance(gtype, GraphQLObjectType):
-            plan = self._plan_for(gtype, details)
-            return None if plan is None else (_OBJECT, plan)
+            run = self._plan_for(gtype, details)
+            return None if run is None else _nullable_object(run)
         return None  # interfaces and unions need type resolution: leave them to graphql-core
 
 
-def _run_object(plan: Any, source: Any, info: _Info, is_awaitable: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for response_name, resolve, kind in plan:
-        if resolve is None:
-            out[response_name] = kind[1]
-            continue
-        out[response_name] = _complete(kind, resolve(source, info), info, is_awaitable)
-    return out
+def _object_runner(entries: tuple[tuple[str, Any, bool, Convert], ...], is_awaitable: Any) -> Callable[[Any, Any], dict[str, Any]]:
+    def run(source: Any, info: Any) -> dict[str, Any]:
+        out = {}
+        for response_name, read, via_resolver, convert in entries:
+            if read is None:
+                out[response_name] = convert(None, info)
+                continue
+            value = read(source, info) if via_resolver else read(source)
+            if via_resolver and value is not None and is_awaitable(value):
+                raise _GiveUp
+            out[response_name] = convert(value, info)
+        return out
+
+    return run
 
 
-def _complete(kind: Any, value: Any, info: _Info, is_awaitable: Any) -> Any:
-    tag = kind[0]
-    if tag == _NONNULL:
+def _constant(value: Any) -> Convert:
+    return lambda _v, _info: value
+
+
+def _non_null(inner: Convert) -> Convert:
+    def convert(value: Any, info: Any) -> Any:
         if value is None:
             raise _GiveUp
-        return _complete(kind[1], value, info, is_awaitable)
-    if value is None:
-        return None
-    if is_awaitable(value):
-        raise _GiveUp
-    if tag == _LEAF:
-        serialized = kind[1](value)
-        if serialized is Undefined or serialized is None:
+        return inner(value, info)
+
+    return convert
+
+
+def _nullable_object(run: Callable[[Any, Any], dict[str, Any]]) -> Convert:
+    return lambda value, info: None if value is None else run(value, info)
+
+
+def _list_of(item: Convert) -> Convert:
+    def convert(value: Any, info: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
             raise _GiveUp
-        return serialized
-    if tag == _OBJECT:
-        return _run_object(kind[1], value, info, is_awaitable)
-    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise _GiveUp
-    item = kind[1]
-    return [_complete(item, v, info, is_awaitable) for v in value]
+        return [item(v, info) for v in value]
+
+    return convert
+
+
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+
+def _leaf(gtype: Any) -> Convert:
+    serialize = gtype.serialize
+
+    def general(value: Any, _info: Any) -> Any:
+        if value is None:
+            return None
+        out = serialize(value)
+        if out is Undefined or out is None:
+            raise _GiveUp
+        return out
+
+    # The built-in scalars return these values unchanged; skip the call for them.
+    if gtype.name in ("String", "ID"):
+        return lambda v, info: v if v.__class__ is str else general(v, info)
+    if gtype.name == "Boolean":
+        return lambda v, info: v if v.__class__ is bool else general(v, info)
+    if gtype.name == "Int":
+        return lambda v, info: v if v.__class__ is int and _INT_MIN <= v <= _INT_MAX else general(v, info)
+    return general

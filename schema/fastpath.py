@@ -50,6 +50,7 @@ def install(schema: strawberry.Schema) -> int:
             if field.base_resolver is None:
                 getter = attrgetter(field.python_name)
                 resolve = lambda source, _info, _get=getter: _get(source)  # noqa: E731
+                resolve._govops_getter = getter  # type: ignore[attr-defined]
             else:
                 fn = getattr(field.base_resolver.wrapped_func, "__govops_raw__", None)
                 if fn is None:

@@ -6,7 +6,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from core.db.pagination import Page
+from core.db.pagination import Page, encode_cursor
 
 T = TypeVar("T")
 
@@ -33,11 +33,15 @@ class Connection(Generic[T]):
 
 
 class _EdgeValue:
-    __slots__ = ("cursor", "node")
+    __slots__ = ("key", "node")
 
-    def __init__(self, cursor: str, node: Any) -> None:
-        self.cursor = cursor
+    def __init__(self, key: tuple[Any, ...], node: Any) -> None:
+        self.key = key
         self.node = node
+
+    @property
+    def cursor(self) -> str:
+        return encode_cursor(self.key)
 
 
 class _PageInfoValue:
@@ -46,8 +50,8 @@ class _PageInfoValue:
     def __init__(self, page: Page[Any]) -> None:
         self.has_next_page = page.has_next_page
         self.has_previous_page = page.has_previous_page
-        self.start_cursor = page.cursors[0] if page.cursors else None
-        self.end_cursor = page.cursors[-1] if page.cursors else None
+        self.start_cursor = encode_cursor(page.keys[0]) if page.keys else None
+        self.end_cursor = encode_cursor(page.keys[-1]) if page.keys else None
 
 
 class ConnectionValue:
@@ -56,6 +60,6 @@ class ConnectionValue:
     __slots__ = ("edges", "page_info", "total_count")
 
     def __init__(self, page: Page[Any], total_count: int | None) -> None:
-        self.edges = [_EdgeValue(c, n) for c, n in zip(page.cursors, page.items, strict=True)]
+        self.edges = [_EdgeValue(k, n) for k, n in zip(page.keys, page.items, strict=True)]
         self.page_info = _PageInfoValue(page)
         self.total_count = total_count

@@ -34,6 +34,12 @@ WRITER = {"govops_writer": True}
 Db = AsyncSession | AsyncConnection
 
 
+def dialect_name(db: Db) -> str:
+    bind = db.bind if isinstance(db, AsyncSession) else db
+    assert bind is not None
+    return bind.dialect.name
+
+
 def create_engine(url: str, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, echo=echo, poolclass=NullPool)
@@ -44,7 +50,11 @@ def create_engine(url: str, pool_size: int = 10, echo: bool = False) -> AsyncEng
         url,
         echo=echo,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        # No overflow: under a burst, requests wait a moment for a pooled connection instead of
+        # opening throw-away ones (a new asyncpg connection costs a login, type introspection and
+        # a cold prepared-statement cache; churning them showed up in the profile at 150 users).
+        max_overflow=0,
+        pool_timeout=30,
         # No pre-ping: it is a round trip on every checkout (it doubled the cost of a read). A
         # connection that died with the server is invalidated on its first error and the pool
         # refills; pool_recycle retires connections before network middleboxes drop them.

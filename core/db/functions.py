@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import BigInteger, ColumnElement, String, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
@@ -24,3 +25,11 @@ def _pg(element: Any, compiler: Any, **kw: Any) -> str:
 @compiles(string_agg, "sqlite")
 def _sqlite(element: Any, compiler: Any, **kw: Any) -> str:
     return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
+
+
+def in_ids(column: Any, name: str, dialect: str) -> ColumnElement[bool]:
+    """`column IN (:ids)` that renders once: `= ANY(:ids)` with one array parameter on PostgreSQL
+    (an expanding IN is re-rendered for every list length), an expanding IN on SQLite."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(BigInteger())))
+    return column.in_(bindparam(name, expanding=True))

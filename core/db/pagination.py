@@ -49,7 +49,7 @@ class PageRequest:
 @dataclass(slots=True)
 class Page(Generic[T]):
     items: list[T]
-    cursors: list[str]
+    keys: list[tuple[Any, ...]]  # cursor values per item; encoded only when a cursor is asked for
     has_next_page: bool
     has_previous_page: bool
 
@@ -66,4 +66,4 @@ def to_page(rows: list[Any], items: list[T], key: Any, page: PageRequest) -> Pag
     """`key(row)` gives the cursor values of a row (the same columns as `order`)."""
     more = len(items) > page.first
     rows, items = rows[: page.first], items[: page.first]
-    return Page(items, [encode_cursor(key(r)) for r in rows], more, page.after is not None)
+    return Page(items, [key(r) for r in rows], more, page.after is not None)

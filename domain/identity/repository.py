@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, and_, bindparam, delete, func, literal, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.db.engine import Db
-from core.db.functions import string_agg
+from core.db.engine import Db, dialect_name
+from core.db.functions import in_ids, string_agg
 from core.db.pagination import Page, PageRequest, decode_cursor, keyset, to_page
 from domain.identity.actor import Actor
 from domain.identity.enums import OrgUnitKind, OrgUnitStatus, UserStatus
@@ -112,9 +112,9 @@ async def count_org_units(session: Db, actor: Actor, f: OrgUnitFilter) -> int:
     return (await session.execute(_units_query(actor, f, [func.count()]))).scalar_one()
 
 
-@lru_cache(maxsize=2)
-def _units_by_ids_statement(scoped: bool) -> Select[Any]:
-    stmt = select(*UNIT_COLS).where(U.id.in_(bindparam("ids", expanding=True)))
+@lru_cache(maxsize=4)
+def _units_by_ids_statement(dialect: str, scoped: bool) -> Select[Any]:
+    stmt = select(*UNIT_COLS).where(in_ids(U.id, "ids", dialect))
     return stmt.where(U.path.like(bindparam("scope"))) if scoped else stmt
 
 
@@ -124,7 +124,7 @@ async def units_by_ids(session: Db, actor: Actor, ids: Iterable[int]) -> dict[in
         return {}
     scope = _scope(actor)
     params: dict[str, Any] = {"ids": list(ids)} | ({"scope": scope} if scope else {})
-    return {r.id: _unit(r) for r in await session.execute(_units_by_ids_statement(scope is not None), params)}
+    return {r.id: _unit(r) for r in await session.execute(_units_by_ids_statement(dialect_name(session), scope is not None), params)}
 
 
 async def get_org_unit(session: AsyncSession, unit_id: int) -> OrgUnit | None:
@@ -276,10 +276,10 @@ async def roles_by_ids(session: Db, ids: Iterable[int]) -> dict[int, RoleRecord]
     return {r.id: _role(r) for r in await session.execute(select(*ROLE_COLS).where(R.id.in_(ids)))}
 
 
-@lru_cache(maxsize=1)
-def _roles_by_users_statement() -> Select[Any]:
+@lru_cache(maxsize=2)
+def _roles_by_users_statement(dialect: str) -> Select[Any]:
     stmt = select(UR.user_id, *ROLE_COLS).join(Role.__table__, R.id == UR.role_id)
-    return stmt.where(UR.user_id.in_(bindparam("ids", expanding=True))).order_by(R.id)
+    return stmt.where(in_ids(UR.user_id, "ids", dialect)).order_by(R.id)
 
 
 async def roles_by_user_ids(session: Db, user_ids: Iterable[int]) -> dict[int, list[RoleRecord]]:
@@ -287,7 +287,7 @@ async def roles_by_user_ids(session: Db, user_ids: Iterable[int]) -> dict[int, l
     result: dict[int, list[RoleRecord]] = defaultdict(list)
     if not user_ids:
         return result
-    for row in await session.execute(_roles_by_users_statement(), {"ids": list(user_ids)}):
+    for row in await session.execute(_roles_by_users_statement(dialect_name(session)), {"ids": list(user_ids)}):
         result[row[0]].append(RoleRecord(*row[1:]))
     return result
 
