@@ -38,6 +38,7 @@ from core.metrics import LATENCY, REQUESTS
 from core.queue.runner import ArqRelay, InProcessRunner, JobExecutor, runner_name
 from core.settings import ROOT, Settings, get_settings
 from domain.identity import auth
+from domain.identity.catalog import ROLE_CHANNEL, ROLES
 from schema.context import Context
 from schema.root import build_schema
 
@@ -85,6 +86,7 @@ async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppSer
     services.executor = JobExecutor(
         jobs.registry, services.session_factory, services.bus.publish, services.wake_runner, runner_name("api")
     )
+    services.spawn(_follow(services.bus, ROLE_CHANNEL, ROLES.invalidate))
     if run_jobs:
         if settings.embedded:
             services.runner = InProcessRunner(services.executor, poll_seconds=settings.job_poll_seconds)
@@ -101,8 +103,10 @@ async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppSer
 async def stop_services(services: AppServices) -> None:
     if services.runner is not None:
         await services.runner.close()
-    for task in list(services._tasks):
+    tasks = list(services._tasks)
+    for task in tasks:
         task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
     if services.arq is not None:
         await services.arq.aclose()
     await services.bus.close()
@@ -177,6 +181,19 @@ class GovOpsGraphQL(GraphQL):
         context.actor = actor
         self.services.spawn(_close_on_revoke(self.services, context.request, actor.token_id, actor.token_expires_at))
         return UNSET  # an ack without a payload
+
+
+async def _follow(bus: MemoryBus | RedisBus, channel: str, callback: Any) -> None:
+    """Call `callback(message)` for every message on a channel, for the life of the process."""
+    while True:
+        try:
+            async for _channel, message in bus.subscribe(channel):
+                callback(message)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("bus subscription failed; resubscribing", extra={"channel": channel})
+            await asyncio.sleep(1)
 
 
 async def _touch(services: AppServices, token_id: int) -> None:

@@ -83,7 +83,8 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--duration", type=int, default=20, help="seconds per measured round")
     parser.add_argument("--connections", type=int, default=150)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers of the GraphQL server")
+    parser.add_argument("--raw-workers", type=int, default=2, help="uvicorn workers of the raw endpoint")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = parser.parse_args()
@@ -107,7 +108,7 @@ def main() -> None:
     procs = [
         subprocess.Popen([sys.executable, "server.py"], cwd=ROOT, env=api_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
         subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bench.raw_server:app", "--port", str(raw_port), "--workers", str(args.workers),
+            [sys.executable, "-m", "uvicorn", "bench.raw_server:app", "--port", str(raw_port), "--workers", str(args.raw_workers),
              "--no-access-log", "--log-level", "warning"],
             cwd=ROOT, env=raw_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         ),
@@ -146,15 +147,15 @@ def main() -> None:
     record = {
         "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "command": command.strip(), "query": QUERY,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "connections": args.connections, "workers": args.workers, "duration_s": args.duration, "rounds": args.rounds,
+        "connections": args.connections, "workers": args.workers, "raw_workers": args.raw_workers, "duration_s": args.duration, "rounds": args.rounds,
         "summary": summary, "ratio": ratio, "raw_rounds": rounds,
     }  # fmt: skip
     table = render(record)
     print(table)
     if not args.no_write:
         (ROOT / "bench" / "results").mkdir(exist_ok=True)
-        (ROOT / "bench" / "results" / "smoke.json").write_text(json.dumps(record, indent=2))
-        write_results(table)
+        (ROOT / "bench" / "results" / f"smoke-raw{args.raw_workers}.json").write_text(json.dumps(record, indent=2))
+        write_results(table, f"raw{args.raw_workers}")
 
 
 def render(r: dict) -> str:  # type: ignore[type-arg]
@@ -164,20 +165,20 @@ def render(r: dict) -> str:  # type: ignore[type-arg]
         f"- Command: `{r['command']}`",
         f"- Machine: {r['machine']}; PostgreSQL and Redis on the same box; load from wrk in a separate process",
         f"- Load: {r['connections']} connections, no think time, {r['rounds']} alternating rounds of {r['duration_s']} s each;"
-        f" both servers with {r['workers']} uvicorn workers",
+        f" GraphQL server with {r['workers']} uvicorn workers, raw endpoint with {r['raw_workers']}",
         f"- Query: `{r['query']}` (50 users, their unit, its parent, their roles)", "",
         "| server | req/s | p50 ms | p95 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|---:|",
         f"| GovOps GraphQL (production settings) | {s['graphql']['rps']:.0f} | {s['graphql']['p50_ms']:.1f} | {s['graphql']['p95_ms']:.1f} | {s['graphql']['p99_ms']:.1f} | {s['graphql']['errors']} |",
-        f"| raw Starlette + asyncpg + orjson | {s['raw']['rps']:.0f} | {s['raw']['p50_ms']:.1f} | {s['raw']['p95_ms']:.1f} | {s['raw']['p99_ms']:.1f} | {s['raw']['errors']} |",
+        f"| raw Starlette + asyncpg + orjson ({r['raw_workers']} worker{'s' if r['raw_workers'] > 1 else ''}) | {s['raw']['rps']:.0f} | {s['raw']['p50_ms']:.1f} | {s['raw']['p95_ms']:.1f} | {s['raw']['p99_ms']:.1f} | {s['raw']['errors']} |",
         "", f"**Ratio GraphQL / raw: {r['ratio']:.2f}×** (target ≥ 0.25×)", "",
     ]  # fmt: skip
     return "\n".join(lines)
 
 
-def write_results(table: str) -> None:
+def write_results(table: str, tag: str) -> None:
     path = ROOT / "bench" / "RESULTS.md"
     text = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    begin, end = "<!-- smoke:begin -->", "<!-- smoke:end -->"
+    begin, end = f"<!-- smoke-{tag}:begin -->", f"<!-- smoke-{tag}:end -->"
     block = f"{begin}\n{table}\n{end}"
     text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S) if begin in text else text + block + "\n"
     path.write_text(text)

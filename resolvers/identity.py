@@ -86,7 +86,10 @@ async def users(info: strawberry.Info, filter: inputs.UserFilter | None, first: 
     node = sel.get("edges", "node")
     unit = node.get("orgUnit") if node else None
     async with info.context.read_session() as s:
-        page = await repo.list_users(s, actor, rf, page_req, with_unit=unit is not None, with_parent=bool(unit and "parent" in unit))
+        page = await repo.list_users(
+            s, actor, rf, page_req,
+            with_unit=unit is not None, with_parent=bool(unit and "parent" in unit), with_roles=bool(node and "roles" in node),
+        )  # fmt: skip
         await prefetch.users(s, actor, page.items, node)
         total = await repo.count_users(s, actor, rf) if "totalCount" in sel else None
     return ConnectionValue(page, total)

@@ -24,10 +24,11 @@ async def units(s: Db, actor: Actor, items: list[OrgUnitRecord], sel: Selection 
 
 
 async def roles(s: Db, actor: Actor, items: list[RoleRecord], sel: Selection | None) -> None:
-    if sel is None or not items or "permissions" not in sel:
+    missing = [r for r in items if r.permissions is NOT_LOADED]  # catalogue roles come with them
+    if sel is None or not missing or "permissions" not in sel:
         return
-    found = await identity.permissions_by_role_ids(s, {r.id for r in items})
-    for role in items:
+    found = await identity.permissions_by_role_ids(s, {r.id for r in missing})
+    for role in missing:
         role.permissions = found.get(role.id, [])
 
 
@@ -41,10 +42,11 @@ async def users(s: Db, actor: Actor, items: list[UserRecord], sel: Selection | N
             user.org_unit = found_units.get(user.org_unit_id)
         await units(s, actor, [u.org_unit for u in items if u.org_unit], sel.get("orgUnit"))
     if "roles" in sel:
-        found_roles = await identity.roles_by_user_ids(s, [u.id for u in items])
-        for user in items:
+        missing = [u for u in items if u.roles is NOT_LOADED]
+        found_roles = await identity.roles_by_user_ids(s, [u.id for u in missing])
+        for user in missing:
             user.roles = found_roles.get(user.id, [])
-        await roles(s, actor, _flatten(found_roles.values()), sel.get("roles"))
+        await roles(s, actor, _flatten(u.roles for u in items), sel.get("roles"))
 
 
 async def tokens(s: Db, actor: Actor, items: list[AccessTokenRecord], sel: Selection | None) -> None:

@@ -88,6 +88,9 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 
 async def _wipe(services: AppServices) -> None:
+    from domain.identity.catalog import ROLES
+
+    ROLES.invalidate()  # ids restart after a wipe: yesterday's role 3 is not today's
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     async with services.engine.begin() as conn:
         if conn.dialect.name == "postgresql":

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from core.clock import utcnow
 from core.db.uow import UnitOfWork
 from domain.identity import repository as repo
+from domain.identity.catalog import roles_changed
 from domain.identity.enums import AdminDuty, RoleUnitKind
 from domain.identity.models import Role
 
@@ -61,6 +62,7 @@ async def ensure_builtin_roles(uow: UnitOfWork) -> dict[str, Role]:
     for spec in BUILTIN_ROLES:
         if spec.code in existing:
             continue
+        roles_changed(uow)
         role = Role(
             code=spec.code, name=spec.name, description=spec.description, unit_kind=spec.unit_kind,
             duty=spec.duty, built_in=True, created_at=now, updated_at=now,

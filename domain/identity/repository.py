@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, delete, func, literal, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, delete, func, literal, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.engine import Db, dialect_name
 from core.db.functions import in_ids, string_agg
 from core.db.pagination import Page, PageRequest, decode_cursor, keyset, to_page
 from domain.identity.actor import Actor
+from domain.identity.catalog import ROLES
 from domain.identity.enums import OrgUnitKind, OrgUnitStatus, UserStatus
 from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole
 from domain.identity.records import AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
@@ -165,12 +166,15 @@ def _scope(actor: Actor) -> str | None:
 # with aliases and ~40 columns, and computing its cache key, cost more than running it.
 @lru_cache(maxsize=256)
 def _users_statement(
-    scoped: bool, search: bool, unit: bool, status: bool, role: bool, after: bool, with_unit: bool, with_parent: bool, count: bool
-) -> Select[Any]:
+    scoped: bool, search: bool, unit: bool, status: bool, role: bool, after: bool, with_unit: bool, with_parent: bool,
+    count: bool, with_roles: bool = False,
+) -> Select[Any]:  # fmt: skip
     if count:
         cols, from_ = [func.count()], User.__table__
     else:
         cols, from_ = list(USER_COLS), User.__table__
+        if with_roles:  # the user's role ids ride along; the roles themselves come from the catalogue
+            cols.append(select(string_agg(cast(UR.role_id, String))).where(UR.user_id == US.id).scalar_subquery())
     if with_unit:
         u = OrgUnit.__table__.alias("unit")
         cols += [u.c[c.name] for c in UNIT_COLS]
@@ -210,26 +214,38 @@ def _users_params(actor: Actor, f: UserFilter) -> tuple[tuple[bool, ...], dict[s
 
 
 async def list_users(
-    session: Db, actor: Actor, f: UserFilter, page: PageRequest, *, with_unit: bool = False, with_parent: bool = False
-) -> Page[UserRecord]:
+    session: Db, actor: Actor, f: UserFilter, page: PageRequest, *,
+    with_unit: bool = False, with_parent: bool = False, with_roles: bool = False,
+) -> Page[UserRecord]:  # fmt: skip
     """A page of users; `with_unit` / `with_parent` join the unit and its parent into the same statement
-    (outside the actor's scope they come back as None, exactly as a separate scoped read would)."""
+    (outside the actor's scope they come back as None, exactly as a separate scoped read would), and
+    `with_roles` brings each user's roles through the same statement and the role catalogue."""
     shape, params = _users_params(actor, f)
     params["limit"] = page.first + 1
     if page.after is not None:
         params["after_id"] = decode_cursor(page.after, 1)[0]
-    stmt = _users_statement(*shape, page.after is not None, with_unit, with_unit and with_parent, False)
+    stmt = _users_statement(*shape, page.after is not None, with_unit, with_unit and with_parent, False, with_roles)
     rows = list(await session.execute(stmt, params))
+    catalog = await ROLES.get(session) if with_roles else {}
     n, m = len(USER_COLS), len(UNIT_COLS)
     items = []
     for row in rows:
         user = UserRecord(*row[:n])
+        if with_roles:
+            user.roles = _roles_from(catalog, row[n])
+            row = row[: n] + row[n + 1 :]  # noqa: PLW2901
         if with_unit:
             user.org_unit = OrgUnitRecord(*row[n : n + m]) if row[n] is not None else None
             if with_parent and user.org_unit is not None:
                 user.org_unit.parent = OrgUnitRecord(*row[n + m :]) if row[n + m] is not None else None
         items.append(user)
     return to_page(rows, items, lambda r: (r.id,), page)
+
+
+def _roles_from(catalog: dict[int, RoleRecord], ids: str | None) -> list[RoleRecord]:
+    if not ids:
+        return []
+    return [catalog[i] for i in sorted(int(x) for x in ids.split(",")) if i in catalog]
 
 
 async def count_users(session: Db, actor: Actor, f: UserFilter) -> int:
@@ -270,16 +286,13 @@ async def count_roles(session: Db) -> int:
 
 
 async def roles_by_ids(session: Db, ids: Iterable[int]) -> dict[int, RoleRecord]:
-    ids = set(ids)
-    if not ids:
-        return {}
-    return {r.id: _role(r) for r in await session.execute(select(*ROLE_COLS).where(R.id.in_(ids)))}
+    catalog = await ROLES.get(session)
+    return {i: catalog[i] for i in set(ids) if i in catalog}
 
 
 @lru_cache(maxsize=2)
-def _roles_by_users_statement(dialect: str) -> Select[Any]:
-    stmt = select(UR.user_id, *ROLE_COLS).join(Role.__table__, R.id == UR.role_id)
-    return stmt.where(in_ids(UR.user_id, "ids", dialect)).order_by(R.id)
+def _role_ids_of_users_statement(dialect: str) -> Select[Any]:
+    return select(UR.user_id, UR.role_id).where(in_ids(UR.user_id, "ids", dialect)).order_by(UR.user_id, UR.role_id)
 
 
 async def roles_by_user_ids(session: Db, user_ids: Iterable[int]) -> dict[int, list[RoleRecord]]:
@@ -287,8 +300,10 @@ async def roles_by_user_ids(session: Db, user_ids: Iterable[int]) -> dict[int, l
     result: dict[int, list[RoleRecord]] = defaultdict(list)
     if not user_ids:
         return result
-    for row in await session.execute(_roles_by_users_statement(dialect_name(session)), {"ids": list(user_ids)}):
-        result[row[0]].append(RoleRecord(*row[1:]))
+    catalog = await ROLES.get(session)
+    for user_id, role_id in await session.execute(_role_ids_of_users_statement(dialect_name(session)), {"ids": list(user_ids)}):
+        if role_id in catalog:
+            result[user_id].append(catalog[role_id])
     return result
 
 

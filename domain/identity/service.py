@@ -14,6 +14,7 @@ from core.settings import Settings
 from domain.identity import repository as repo
 from domain.identity.actor import Actor
 from domain.identity.auth import announce_revoked
+from domain.identity.catalog import roles_changed
 from domain.identity.enums import (
     ORG_UNIT_TRANSITIONS,
     USER_TRANSITIONS,
@@ -373,6 +374,7 @@ async def create_role(uow: UnitOfWork, actor: Actor, data: RoleData) -> Role:
     await uow.session.flush()
     await repo.set_role_permissions(uow.session, role.id, permissions)
     _audit(uow, actor, "identity.role_create", "Role", role.id, code=role.code, permissions=sorted(set(permissions)))
+    roles_changed(uow)
     return role
 
 
@@ -396,6 +398,7 @@ async def update_role(uow: UnitOfWork, actor: Actor, role_id: int, data: RoleDat
         await repo.set_role_permissions(uow.session, role.id, permissions or [])
     detail = _jsonable(d) | ({"permissions": sorted(set(permissions or []))} if permissions is not UNSET else {})
     _audit(uow, actor, "identity.role_update", "Role", role.id, **detail)
+    roles_changed(uow)
     return role
 
 
@@ -410,6 +413,7 @@ async def delete_role(uow: UnitOfWork, actor: Actor, role_id: int) -> int:
         raise error(IdentityErrorCode.ROLE_IN_USE, "角色仍有用户持有 / Users still hold this role", "id")
     await uow.session.delete(role)
     _audit(uow, actor, "identity.role_delete", "Role", role_id, code=role.code)
+    roles_changed(uow)
     return role_id
 
 

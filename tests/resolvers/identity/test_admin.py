@@ -167,3 +167,17 @@ async def test_change_own_password(demo, gql):
     assert ok["data"]["viewerPasswordChange"]["errors"] == []
     assert (await gql("{ viewer { username } }", as_user="operator"))["data"]["viewer"]["username"] == "operator"
     assert (await gql.login("operator", "Another#Pass2026"))["errors"] == []
+
+
+async def test_a_renamed_role_shows_at_once_in_users_lists(demo, gql):
+    query = '{ users(first: 1) { edges { node { username roles { name permissions { code } } } } } }'
+    before = await gql(query, as_user="admin")
+    assert before["data"]["users"]["edges"][0]["node"]["roles"][0]["name"] == "系统管理员"
+    roles = await gql("{ roles(first: 1) { edges { node { id } } } }", as_user="secadmin")
+    update = "mutation($i: RoleUpdateInput!) { roleUpdate(input: $i) { errors { code } } }"
+    changed = await gql(update, {"i": {"id": roles["data"]["roles"]["edges"][0]["node"]["id"], "name": "系统管理员（主）",
+                                       "permissions": ["identity.view_users", "identity.manage_users"]}}, as_user="secadmin")  # fmt: skip
+    assert changed["data"]["roleUpdate"]["errors"] == []
+    after = await gql(query, as_user="secadmin")
+    role = after["data"]["users"]["edges"][0]["node"]["roles"][0]
+    assert role == {"name": "系统管理员（主）", "permissions": [{"code": "identity.manage_users"}, {"code": "identity.view_users"}]}
