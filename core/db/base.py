@@ -58,6 +58,12 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        # asyncpg already returns timestamptz as aware UTC datetimes: skip a call per value read.
+        if dialect.name == "postgresql" and dialect.driver == "asyncpg":
+            return None
+        return super().result_processor(dialect, coltype)
+
 
 def enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
     """An enum stored as its value string with a CHECK constraint (no native PostgreSQL type)."""

@@ -228,16 +228,22 @@ async def list_users(
     rows = list(await session.execute(stmt, params))
     catalog = await ROLES.get(session) if with_roles else {}
     n, m = len(USER_COLS), len(UNIT_COLS)
+    u = n + 1 if with_roles else n  # where the unit's columns start
+    units: dict[int, OrgUnitRecord] = {}  # one record per unit, however many users share it
     items = []
     for row in rows:
         user = UserRecord(*row[:n])
         if with_roles:
             user.roles = _roles_from(catalog, row[n])
-            row = row[: n] + row[n + 1 :]  # noqa: PLW2901
-        if with_unit:
-            user.org_unit = OrgUnitRecord(*row[n : n + m]) if row[n] is not None else None
-            if with_parent and user.org_unit is not None:
-                user.org_unit.parent = OrgUnitRecord(*row[n + m :]) if row[n + m] is not None else None
+        if with_unit and row[u] is not None:
+            unit = units.get(row[u])
+            if unit is None:
+                unit = units[row[u]] = OrgUnitRecord(*row[u : u + m])
+                if with_parent:
+                    unit.parent = None if row[u + m] is None else units.get(row[u + m]) or OrgUnitRecord(*row[u + m :])
+            user.org_unit = unit
+        elif with_unit:
+            user.org_unit = None
         items.append(user)
     return to_page(rows, items, lambda r: (r.id,), page)
 
