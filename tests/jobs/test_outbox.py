@@ -196,3 +196,34 @@ async def test_arq_worker_runs_relayed_jobs_exactly_once(services, backend):
         assert [e["n"] for e in await effects(services)] == [11]
     finally:
         await redis.aclose()
+
+
+cron_registry = JobRegistry()
+
+
+@cron_registry.cron("test.every_second", second=None)
+async def every_second(ctx: JobContext) -> None:
+    async with ctx.transaction() as uow:
+        audit.record(uow.session, operation="test.effect", detail={"cron": True})
+
+
+async def test_the_in_process_runner_runs_cron_jobs_on_schedule(services):
+    ex = JobExecutor(cron_registry, services.session_factory, services.bus.publish, lambda: None, runner_name("cron"))
+    runner = InProcessRunner(ex, poll_seconds=0.05)
+    await runner.start()
+    try:
+        async def ran_twice() -> bool:
+            return len(await effects(services)) >= 2
+
+        await wait_for(ran_twice, timeout=5)
+    finally:
+        await runner.close()
+    assert {e["cron"] for e in await effects(services)} == {True}
+
+
+def test_the_production_worker_knows_every_job_and_cron():
+    import jobs
+    from jobs.worker import WorkerSettings
+
+    assert [f.__name__ for f in WorkerSettings.functions] == ["govops_run_outbox_job"]
+    assert sorted(c.name for c in WorkerSettings.cron_jobs) == sorted(jobs.registry.crons) == ["identity.purge_tokens", "outbox.purge_done"]
