@@ -22,6 +22,8 @@ run: $(STAMP) explorer
 	$(BIN)/govops serve
 
 test: $(STAMP) explorer
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 # Rewrite schema/schema.graphql from the code (review the diff: it is the contract).

@@ -10,7 +10,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -44,7 +43,6 @@ from schema.root import build_schema
 
 log = logging.getLogger("govops.server")
 EXPLORER_DIST = ROOT / "explorer" / "dist"
-
 
 
 @dataclass(eq=False)
@@ -140,7 +138,9 @@ class GovOpsGraphQL(GraphQL):
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:  # type: ignore[override]
         # HTTP bodies are bytes anyway: encode once with orjson instead of bytes -> str -> bytes.
-        response = Response(orjson.dumps(response_data), status_code=sub_response.status_code or 200, media_type="application/json")
+        response = Response(
+            orjson.dumps(response_data), status_code=sub_response.status_code or 200, media_type="application/json"
+        )
         response.headers.raw.extend(sub_response.headers.raw)
         return response
 
@@ -345,4 +345,4 @@ if __name__ == "__main__":
     run()
 
 
-__all__ = ["AppServices", "Path", "create_app", "run", "start_services", "stop_services"]
+__all__ = ["AppServices", "create_app", "run", "start_services", "stop_services"]

@@ -22,7 +22,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
@@ -31,6 +31,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 QUERY = "{ users(first: 50) { edges { node { username orgUnit { name parent { name } } roles { name } } } } }"
 PASSWORD = "Bench#Passw0rd2026"
+LOGIN = "mutation($input: LoginInput!) { login(input: $input) { token } }"
 
 
 def free_port() -> int:
@@ -117,7 +118,7 @@ def main() -> None:
         api, raw = f"http://127.0.0.1:{api_port}/graphql", f"http://127.0.0.1:{raw_port}/users"
         wait_up(f"http://127.0.0.1:{api_port}/healthz", procs[0], "API server")
         wait_up(raw, procs[1], "raw server")
-        login = httpx.post(api, json={"query": 'mutation { login(input: {username: "admin", password: "%s"}) { token } }' % PASSWORD})
+        login = httpx.post(api, json={"query": LOGIN, "variables": {"input": {"username": "admin", "password": PASSWORD}}})
         token = login.json()["data"]["login"]["token"]
         auth = f"Bearer {token}"
         body = json.dumps({"query": QUERY})
@@ -145,7 +146,7 @@ def main() -> None:
     ratio = summary["graphql"]["rps"] / summary["raw"]["rps"]
     command = "python bench/smoke.py " + " ".join(sys.argv[1:])
     record = {
-        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "command": command.strip(), "query": QUERY,
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "command": command.strip(), "query": QUERY,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "connections": args.connections, "workers": args.workers, "raw_workers": args.raw_workers, "duration_s": args.duration, "rounds": args.rounds,
         "summary": summary, "ratio": ratio, "raw_rounds": rounds,
@@ -180,7 +181,11 @@ def write_results(table: str, tag: str) -> None:
     text = path.read_text() if path.exists() else "# Benchmark results\n\n"
     begin, end = f"<!-- smoke-{tag}:begin -->", f"<!-- smoke-{tag}:end -->"
     block = f"{begin}\n{table}\n{end}"
-    text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S) if begin in text else text + block + "\n"
+    text = (
+        re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+        if begin in text
+        else text + block + "\n"
+    )
     path.write_text(text)
 
 

@@ -22,7 +22,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     engine = create_engine(_settings.database_url, _settings.database_pool_size)
     bus = RedisBus(_settings.redis_url or "")
     relay: ArqRelay | None = None
-    executor = JobExecutor(registry, create_session_factory(engine), bus.publish, lambda: relay.wake() if relay else None, runner_name("worker"))
+    executor = JobExecutor(
+        registry, create_session_factory(engine), bus.publish, lambda: relay.wake() if relay else None, runner_name("worker")
+    )
     relay = ArqRelay(executor, ctx["redis"], poll_seconds=_settings.job_poll_seconds)
     await relay.start()
     ctx.update(engine=engine, bus=bus, executor=executor, relay=relay)

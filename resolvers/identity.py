@@ -110,12 +110,12 @@ def permissions() -> list[types.Permission]:
     return list(PERMISSIONS.values())  # type: ignore[arg-type]
 
 
-async def access_tokens(info: strawberry.Info, filter: inputs.AccessTokenFilter | None, first: int, after: str | None) -> ConnectionValue:
+async def access_tokens(
+    info: strawberry.Info, filter: inputs.AccessTokenFilter | None, first: int, after: str | None
+) -> ConnectionValue:
     actor = info.context.require_actor()
     f = filter or inputs.AccessTokenFilter()
-    rf = repo.TokenFilter(
-        user_id=decode_id(str(f.user_id), "User") if f.user_id is not None else None, active_only=f.active_only
-    )
+    rf = repo.TokenFilter(user_id=decode_id(str(f.user_id), "User") if f.user_id is not None else None, active_only=f.active_only)
     page_req = PageRequest(first, after)
     sel = selection(info)
     now = utcnow()
@@ -165,10 +165,19 @@ async def access_token_revoke(info: strawberry.Info, id: Annotated[strawberry.ID
 # --- units, users, roles ----------------------------------------------------------------------
 
 
+async def _payload(info: strawberry.Info, work: Any, type_name: str, field: str, payload: Any) -> Any:
+    """Run the use case; on success read the object back through the scoped read path."""
+    obj, errors = await run(info, work)
+    record = await _one(info, type_name, obj.id if obj else None, field)
+    return payload(**{_snake(field): record}, errors=errors_as(payloads.IdentityError, errors))
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
 async def _unit_payload(info: strawberry.Info, work: Any) -> payloads.OrgUnitPayload:
-    unit, errors = await run(info, work)
-    record = await _one(info, "OrgUnit", unit.id if unit else None, "orgUnit")
-    return payloads.OrgUnitPayload(org_unit=record, errors=errors_as(payloads.IdentityError, errors))
+    return await _payload(info, work, "OrgUnit", "orgUnit", payloads.OrgUnitPayload)
 
 
 async def org_unit_create(info: strawberry.Info, input: Annotated[inputs.OrgUnitCreateInput, INPUT]) -> payloads.OrgUnitPayload:
@@ -200,7 +209,9 @@ async def org_unit_update(info: strawberry.Info, input: Annotated[inputs.OrgUnit
     return await _unit_payload(info, work)
 
 
-async def org_unit_set_status(info: strawberry.Info, input: Annotated[inputs.OrgUnitSetStatusInput, INPUT]) -> payloads.OrgUnitPayload:
+async def org_unit_set_status(
+    info: strawberry.Info, input: Annotated[inputs.OrgUnitSetStatusInput, INPUT]
+) -> payloads.OrgUnitPayload:
     actor = info.context.require_actor()
     return await _unit_payload(
         info, lambda uow: service.set_org_unit_status(uow, actor, _id(input.id, "OrgUnit", "id"), input.status)
@@ -208,9 +219,7 @@ async def org_unit_set_status(info: strawberry.Info, input: Annotated[inputs.Org
 
 
 async def _user_payload(info: strawberry.Info, work: Any) -> payloads.UserPayload:
-    user, errors = await run(info, work)
-    record = await _one(info, "User", user.id if user else None, "user")
-    return payloads.UserPayload(user=record, errors=errors_as(payloads.IdentityError, errors))
+    return await _payload(info, work, "User", "user", payloads.UserPayload)
 
 
 async def user_create(info: strawberry.Info, input: Annotated[inputs.UserCreateInput, INPUT]) -> payloads.UserPayload:
@@ -250,14 +259,18 @@ async def user_unlock(info: strawberry.Info, id: Annotated[strawberry.ID, OBJECT
     return await _user_payload(info, lambda uow: service.unlock_user(uow, actor, _id(id, "User", "id")))
 
 
-async def user_reset_password(info: strawberry.Info, input: Annotated[inputs.UserResetPasswordInput, INPUT]) -> payloads.UserPayload:
+async def user_reset_password(
+    info: strawberry.Info, input: Annotated[inputs.UserResetPasswordInput, INPUT]
+) -> payloads.UserPayload:
     actor, settings = info.context.require_actor(), info.context.settings
     return await _user_payload(
         info, lambda uow: service.reset_password(uow, actor, settings, _id(input.id, "User", "id"), input.new_password)
     )
 
 
-async def viewer_password_change(info: strawberry.Info, input: Annotated[inputs.PasswordChangeInput, INPUT]) -> payloads.UserPayload:
+async def viewer_password_change(
+    info: strawberry.Info, input: Annotated[inputs.PasswordChangeInput, INPUT]
+) -> payloads.UserPayload:
     actor, settings = info.context.require_actor(), info.context.settings
     return await _user_payload(
         info, lambda uow: service.change_own_password(uow, actor, settings, input.old_password, input.new_password)
@@ -275,9 +288,7 @@ async def user_roles_set(info: strawberry.Info, input: Annotated[inputs.UserRole
 
 
 async def _role_payload(info: strawberry.Info, work: Any) -> payloads.RolePayload:
-    role, errors = await run(info, work)
-    record = await _one(info, "Role", role.id if role else None, "role")
-    return payloads.RolePayload(role=record, errors=errors_as(payloads.IdentityError, errors))
+    return await _payload(info, work, "Role", "role", payloads.RolePayload)
 
 
 async def role_create(info: strawberry.Info, input: Annotated[inputs.RoleCreateInput, INPUT]) -> payloads.RolePayload:
@@ -305,15 +316,15 @@ async def role_update(info: strawberry.Info, input: Annotated[inputs.RoleUpdateI
 async def role_delete(info: strawberry.Info, id: Annotated[strawberry.ID, OBJECT_ID]) -> payloads.RoleDeletePayload:
     actor = info.context.require_actor()
     deleted, errors = await run(info, lambda uow: service.delete_role(uow, actor, _id(id, "Role", "id")))
-    return payloads.RoleDeletePayload(
-        deleted_id=id if deleted else None, errors=errors_as(payloads.IdentityError, errors)
-    )
+    return payloads.RoleDeletePayload(deleted_id=id if deleted else None, errors=errors_as(payloads.IdentityError, errors))
 
 
 # --- subscriptions ----------------------------------------------------------------------------
 
 
-async def org_unit_changed(info: strawberry.Info, id: Annotated[strawberry.ID | None, strawberry.argument(description="Only this unit.")]) -> AsyncGenerator[types.OrgUnitChangedEvent, None]:
+async def org_unit_changed(
+    info: strawberry.Info, id: Annotated[strawberry.ID | None, strawberry.argument(description="Only this unit.")]
+) -> AsyncGenerator[types.OrgUnitChangedEvent, None]:
     ctx = info.context
     actor = ctx.require_actor()
     only = decode_id(str(id), "OrgUnit") if id is not None else None

@@ -115,7 +115,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return None  # interfaces and unions need type resolution: leave them to graphql-core
 
 
-def _object_runner(entries: tuple[tuple[str, Any, bool, Convert], ...], is_awaitable: Any) -> Callable[[Any, Any], dict[str, Any]]:
+def _object_runner(
+    entries: tuple[tuple[str, Any, bool, Convert], ...], is_awaitable: Any
+) -> Callable[[Any, Any], dict[str, Any]]:
     def run(source: Any, info: Any) -> dict[str, Any]:
         out = {}
         for response_name, read, via_resolver, convert in entries:

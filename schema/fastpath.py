@@ -49,13 +49,13 @@ def install(schema: strawberry.Schema) -> int:
             gfield = gtype.fields[schema.config.name_converter.get_graphql_name(field)]
             if field.base_resolver is None:
                 getter = attrgetter(field.python_name)
-                resolve = lambda source, _info, _get=getter: _get(source)  # noqa: E731
+                resolve = lambda source, _info, _get=getter: _get(source)
                 resolve._govops_getter = getter  # type: ignore[attr-defined]
             else:
                 fn = getattr(field.base_resolver.wrapped_func, "__govops_raw__", None)
                 if fn is None:
                     continue
-                resolve = lambda source, info, _fn=fn: _fn(source, info)  # noqa: E731
+                resolve = lambda source, info, _fn=fn: _fn(source, info)
             resolve._govops_fast = True  # type: ignore[attr-defined]  # schema/executor.py may compile it
             gfield.resolve = resolve
             swapped += 1

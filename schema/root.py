@@ -11,13 +11,13 @@ from strawberry.schema.config import StrawberryConfig
 from core.settings import Settings
 from resolvers import identity as r
 from resolvers import node as node_resolvers
+from resolvers.common import INPUT
 from schema import fastpath
 from schema.executor import FastExecutionContext
 from schema.extensions import extensions
 from schema.identity import inputs, payloads, types
 from schema.node import Node
 from schema.pagination import Connection
-from resolvers.common import INPUT
 from schema.permissions import guard
 
 First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
@@ -28,11 +28,13 @@ Filter = strawberry.argument(description="Narrow the list.")
 @strawberry.type(description="Everything that can be read.")
 class Query:
     node = strawberry.field(
-        resolver=node_resolvers.node, permission_classes=guard(),
+        resolver=node_resolvers.node,
+        permission_classes=guard(),
         description="Any object by its global id; null when it does not exist or is outside your data scope.",
     )  # type: ignore[var-annotated]
     nodes = strawberry.field(
-        resolver=node_resolvers.nodes, permission_classes=guard(),
+        resolver=node_resolvers.nodes,
+        permission_classes=guard(),
         description="Several objects by global id, in the same order; null for each one you may not see.",
     )  # type: ignore[var-annotated]
 
@@ -84,11 +86,17 @@ class Mutation:
         return await r.login(info, input)
 
     logout: payloads.LogoutPayload = _m(r.logout, None, "End the login this request was made with.")  # type: ignore[assignment]
-    access_token_revoke: payloads.AccessTokenPayload = _m(r.access_token_revoke, None, "Revoke a login token (yours, or anybody's with identity.manage_tokens).")  # type: ignore[assignment]
+    access_token_revoke: payloads.AccessTokenPayload = _m(
+        r.access_token_revoke, None, "Revoke a login token (yours, or anybody's with identity.manage_tokens)."
+    )  # type: ignore[assignment]
     viewer_password_change: payloads.UserPayload = _m(r.viewer_password_change, None, "Change your own password.")  # type: ignore[assignment]
     org_unit_create: payloads.OrgUnitPayload = _m(r.org_unit_create, "identity.manage_org_units", "Create an organisation unit.")  # type: ignore[assignment]
-    org_unit_update: payloads.OrgUnitPayload = _m(r.org_unit_update, "identity.manage_org_units", "Edit or move an organisation unit.")  # type: ignore[assignment]
-    org_unit_set_status: payloads.OrgUnitPayload = _m(r.org_unit_set_status, "identity.manage_org_units", "Disable or enable a unit.")  # type: ignore[assignment]
+    org_unit_update: payloads.OrgUnitPayload = _m(
+        r.org_unit_update, "identity.manage_org_units", "Edit or move an organisation unit."
+    )  # type: ignore[assignment]
+    org_unit_set_status: payloads.OrgUnitPayload = _m(
+        r.org_unit_set_status, "identity.manage_org_units", "Disable or enable a unit."
+    )  # type: ignore[assignment]
     user_create: payloads.UserPayload = _m(r.user_create, "identity.manage_users", "Create a user account.")  # type: ignore[assignment]
     user_update: payloads.UserPayload = _m(r.user_update, "identity.manage_users", "Edit a user account.")  # type: ignore[assignment]
     user_set_status: payloads.UserPayload = _m(r.user_set_status, "identity.manage_users", "Disable or enable an account.")  # type: ignore[assignment]
@@ -100,9 +108,11 @@ class Mutation:
     role_delete: payloads.RoleDeletePayload = _m(r.role_delete, "identity.manage_roles", "Delete a custom role nobody holds.")  # type: ignore[assignment]
 
 
-@strawberry.type(description="Live updates over graphql-transport-ws (send {\"token\": ...} in connection_init).")
+@strawberry.type(description='Live updates over graphql-transport-ws (send {"token": ...} in connection_init).')
 class Subscription:
-    @strawberry.subscription(permission_classes=guard("identity.view_org_units"), description="Units you may see, as they change.")
+    @strawberry.subscription(
+        permission_classes=guard("identity.view_org_units"), description="Units you may see, as they change."
+    )
     async def org_unit_changed(
         self, info: strawberry.Info,
         id: Annotated[strawberry.ID | None, strawberry.argument(description="Only this unit.")] = None,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
 
-class string_agg(GenericFunction[str]):  # noqa: N801  (reads like the SQL function it renders)
+class string_agg(GenericFunction[str]):
     """Comma-joined strings of a group: string_agg on PostgreSQL, group_concat on SQLite."""
 
     type = String()

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, or_, select, update
+from sqlalchemy import Index, Integer, String, Text, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -132,22 +132,13 @@ async def fail(session: AsyncSession, job_id: int, *, runner: str, error: str, r
     else:
         values.update(status=OutboxStatus.PENDING, available_at=retry_at)
     await session.execute(
-        update(OutboxJob.__table__).where(t.id == job_id, t.claimed_by == runner, t.status == OutboxStatus.RUNNING).values(**values)
-    )
-
-
-async def mark_sent(session: AsyncSession, job_ids: list[int], *, lease_until: datetime) -> None:
-    t = OutboxJob.__table__.c
-    await session.execute(
-        update(OutboxJob.__table__).where(t.id.in_(job_ids), t.status == OutboxStatus.SENT).values(claimed_until=lease_until)
+        update(OutboxJob.__table__)
+        .where(t.id == job_id, t.claimed_by == runner, t.status == OutboxStatus.RUNNING)
+        .values(**values)
     )
 
 
 async def purge_finished(session: AsyncSession, older_than: datetime) -> int:
-    from sqlalchemy import delete
-
     t = OutboxJob.__table__.c
-    result = await session.execute(
-        delete(OutboxJob.__table__).where(t.status == OutboxStatus.DONE, t.finished_at < older_than)
-    )
+    result = await session.execute(delete(OutboxJob.__table__).where(t.status == OutboxStatus.DONE, t.finished_at < older_than))
     return result.rowcount or 0

@@ -45,7 +45,9 @@ class JobRegistry:
         self.jobs: dict[str, JobSpec] = {}
         self.crons: dict[str, CronSpec] = {}
 
-    def job(self, name: str, *, max_tries: int = 5, timeout: float = 60.0, backoff_base: float = 2.0) -> Callable[[JobFunc], JobFunc]:
+    def job(
+        self, name: str, *, max_tries: int = 5, timeout: float = 60.0, backoff_base: float = 2.0
+    ) -> Callable[[JobFunc], JobFunc]:
         def register(func: JobFunc) -> JobFunc:
             if name in self.jobs:
                 raise ValueError(f"job {name} registered twice")

@@ -57,14 +57,14 @@ class JobExecutor:
         self.on_enqueued = on_enqueued
         self.runner = runner
 
-    def _uow(self) -> UnitOfWork:
+    def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
 
     def context(self, job_id: int | None = None, key: str | None = None, attempt: int = 1) -> JobContext:
         return JobContext(self.session_factory, self.publish, self.on_enqueued, self.runner, job_id, key, attempt)
 
     async def run(self, job_id: int) -> Outcome:
-        async with self._uow() as uow:
+        async with self.unit_of_work() as uow:
             row = await outbox.start_run(uow.session, job_id, runner=self.runner, lease=SEND_LEASE)
             if row is None:
                 return Outcome.SKIPPED
@@ -90,12 +90,12 @@ class JobExecutor:
             await self._fail(job_id, error, retry_at)
             return Outcome.RETRY if retry_at else Outcome.FAILED
         if not ctx.finished:
-            async with self._uow() as uow:
+            async with self.unit_of_work() as uow:
                 await outbox.finish(uow.session, job_id, runner=self.runner)
         return Outcome.DONE
 
     async def _fail(self, job_id: int, error: str, retry_at: datetime | None) -> None:
-        async with self._uow() as uow:
+        async with self.unit_of_work() as uow:
             await outbox.fail(uow.session, job_id, runner=self.runner, error=error, retry_at=retry_at)
 
     async def run_cron(self, spec: CronSpec) -> None:
@@ -149,7 +149,7 @@ class InProcessRunner(_Loop):
             await asyncio.wait(self._running, timeout=10)
 
     async def claim(self, limit: int) -> list[int]:
-        async with self.executor._uow() as uow:
+        async with self.executor.unit_of_work() as uow:
             return await outbox.claim_due(
                 uow.session, runner=self.executor.runner, status=outbox.OutboxStatus.RUNNING, lease=SEND_LEASE, limit=limit
             )
@@ -204,7 +204,13 @@ class ArqRelay(_Loop):
     """Production mode: hands due outbox rows to arq; the lease re-sends any that Redis lost."""
 
     def __init__(
-        self, executor: JobExecutor, redis: ArqRedis, *, poll_seconds: float = 1.0, batch: int = 100, queue_name: str | None = None
+        self,
+        executor: JobExecutor,
+        redis: ArqRedis,
+        *,
+        poll_seconds: float = 1.0,
+        batch: int = 100,
+        queue_name: str | None = None,
     ) -> None:
         super().__init__(poll_seconds)
         self.executor = executor
@@ -216,7 +222,7 @@ class ArqRelay(_Loop):
         self._tasks.append(asyncio.create_task(self._loop(), name="outbox-relay"))
 
     async def relay_once(self) -> int:
-        async with self.executor._uow() as uow:
+        async with self.executor.unit_of_work() as uow:
             ids = await outbox.claim_due(
                 uow.session, runner=self.executor.runner, status=outbox.OutboxStatus.SENT, lease=SEND_LEASE, limit=self.batch
             )

@@ -61,7 +61,10 @@ async def login(
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         log(AuditOutcome.DENIED, "locked")
         return LoginResult(
-            error=error(IdentityErrorCode.ACCOUNT_LOCKED, f"账号已锁定，请{minutes}分钟后重试 / Account locked; try again in {minutes} min")
+            error=error(
+                IdentityErrorCode.ACCOUNT_LOCKED,
+                f"账号已锁定，请{minutes}分钟后重试 / Account locked; try again in {minutes} min",
+            )
         )
     if not verify_password(password, user.password_hash):
         user.failed_logins += 1

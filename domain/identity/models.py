@@ -84,7 +84,9 @@ class UserRole(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     role_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("role.id", ondelete="RESTRICT"), primary_key=True)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    granted_by_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True)
+    granted_by_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
 
 
 class AccessToken(Base):

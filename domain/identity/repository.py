@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, delete, func, literal, or_, select, true, update
@@ -125,7 +125,9 @@ async def units_by_ids(session: Db, actor: Actor, ids: Iterable[int]) -> dict[in
         return {}
     scope = _scope(actor)
     params: dict[str, Any] = {"ids": list(ids)} | ({"scope": scope} if scope else {})
-    return {r.id: _unit(r) for r in await session.execute(_units_by_ids_statement(dialect_name(session), scope is not None), params)}
+    return {
+        r.id: _unit(r) for r in await session.execute(_units_by_ids_statement(dialect_name(session), scope is not None), params)
+    }
 
 
 async def get_org_unit(session: AsyncSession, unit_id: int) -> OrgUnit | None:
@@ -362,11 +364,6 @@ async def set_user_roles(session: AsyncSession, user_id: int, role_ids: set[int]
         )
 
 
-async def holders_of_duty_roles(session: AsyncSession, user_id: int) -> list[Role]:
-    stmt = select(Role).join(UserRole.__table__, UR.role_id == R.id).where(UR.user_id == user_id, R.duty.is_not(None))
-    return list((await session.execute(stmt)).scalars())
-
-
 # --- tokens and authentication ----------------------------------------------------------------
 
 
@@ -395,8 +392,20 @@ def _token_owner_statement() -> Select[Any]:
         .scalar_subquery()
     )
     stmt = (
-        select(T.id, T.expires_at, T.last_used_at, US.id, US.username, US.display_name, US.status, U.id, U.kind, U.status,
-               U.path, permissions)  # fmt: skip
+        select(
+            T.id,
+            T.expires_at,
+            T.last_used_at,
+            US.id,
+            US.username,
+            US.display_name,
+            US.status,
+            U.id,
+            U.kind,
+            U.status,
+            U.path,
+            permissions,
+        )
         .join(User.__table__, US.id == T.user_id)
         .join(OrgUnit.__table__, U.id == US.org_unit_id)
         .where(T.token_hash == bindparam("token_hash"), T.revoked_at.is_(None), T.expires_at > bindparam("now"))
@@ -410,11 +419,6 @@ async def token_owner(session: Db, token_hash: str, now: datetime) -> TokenOwner
     if row is None:
         return None
     return TokenOwner(*row[:-1], frozenset(row[-1].split(",")) if row[-1] else frozenset())
-
-
-async def permissions_of_user(session: Db, user_id: int) -> frozenset[str]:
-    stmt = select(RP.permission).join(UserRole.__table__, UR.role_id == RP.role_id).where(UR.user_id == user_id)
-    return frozenset((await session.execute(stmt)).scalars())
 
 
 async def touch_token(session: AsyncSession, token_id: int, now: datetime) -> None:

@@ -9,7 +9,6 @@ from core import audit
 from core.clock import utcnow
 from core.crypto import hash_password, verify_password
 from core.db.uow import UnitOfWork
-from core.errors import DomainError
 from core.settings import Settings
 from domain.identity import repository as repo
 from domain.identity.actor import Actor
@@ -158,7 +157,9 @@ async def set_org_unit_status(uow: UnitOfWork, actor: Actor, unit_id: int, statu
     """Disable or enable a unit (its users cannot log in while it is disabled); not your own unit."""
     unit = await _visible_unit(uow, actor, unit_id)
     if status not in ORG_UNIT_TRANSITIONS[unit.status]:
-        raise error(IdentityErrorCode.INVALID_TRANSITION, f"单位已是{status.value}状态 / Unit is already {status.value}", "status")
+        raise error(
+            IdentityErrorCode.INVALID_TRANSITION, f"单位已是{status.value}状态 / Unit is already {status.value}", "status"
+        )
     if unit.id == actor.org_unit_id and status is OrgUnitStatus.DISABLED:
         raise error(IdentityErrorCode.SELF_LOCKOUT, "不能停用自己所在的单位 / You cannot disable your own unit", "id")
     before = unit.status
@@ -190,7 +191,12 @@ def _check_user(c: Checker, d: dict[str, Any]) -> dict[str, Any]:
     out = dict(d)
     if "username" in d:
         out["username"] = c.text("username", d["username"], "用户名 / Username", 3, 64)
-        c.pattern("username", out["username"], USERNAME, "用户名须以字母开头，只含字母、数字、_.- / Username: a letter, then letters, digits, _ . -")
+        c.pattern(
+            "username",
+            out["username"],
+            USERNAME,
+            "用户名须以字母开头，只含字母、数字、_.- / Username: a letter, then letters, digits, _ . -",
+        )
     if "display_name" in d:
         out["display_name"] = c.text("displayName", d["display_name"], "姓名 / Display name", 1, 64)
     if "phone" in d:
@@ -272,7 +278,9 @@ async def set_user_status(uow: UnitOfWork, actor: Actor, user_id: int, status: U
     """Disable (ends every login of the user at once) or enable an account; never your own."""
     user = await _visible_user(uow, actor, user_id)
     if status not in USER_TRANSITIONS[user.status]:
-        raise error(IdentityErrorCode.INVALID_TRANSITION, f"账号已是{status.value}状态 / Account is already {status.value}", "status")
+        raise error(
+            IdentityErrorCode.INVALID_TRANSITION, f"账号已是{status.value}状态 / Account is already {status.value}", "status"
+        )
     if user.id == actor.user_id:
         raise error(IdentityErrorCode.SELF_LOCKOUT, "不能停用或启用自己的账号 / You cannot change your own account status", "id")
     before = user.status
@@ -386,7 +394,11 @@ async def update_role(uow: UnitOfWork, actor: Actor, role_id: int, data: RoleDat
     c = Checker()
     d = _check_role(c, _changes(data))
     if role.built_in and ("code" in d or "unit_kind" in d):
-        c.add("code", "内置角色的编码和适用范围不可修改 / A built-in role keeps its code and unit kind", IdentityErrorCode.ROLE_BUILT_IN)
+        c.add(
+            "code",
+            "内置角色的编码和适用范围不可修改 / A built-in role keeps its code and unit kind",
+            IdentityErrorCode.ROLE_BUILT_IN,
+        )
     if "code" in d and d["code"] and d["code"] != role.code and await repo.role_code_taken(uow.session, d["code"]):
         c.add("code", f"角色编码 {d['code']} 已存在 / Role code already exists", IdentityErrorCode.DUPLICATE_CODE)
     c.raise_if_any()

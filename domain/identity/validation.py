@@ -48,9 +48,7 @@ class Checker:
 
 def password_problems(password: str, username: str | None) -> str | None:
     """Level-3 password policy: length, three of four character classes, not the username."""
-    classes = sum(
-        bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]")
-    )
+    classes = sum(bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
     if len(password) < PASSWORD_MIN or len(password) > 128:
         return f"密码长度应为{PASSWORD_MIN}–128位 / Password must be {PASSWORD_MIN}-128 characters"
     if classes < 3:

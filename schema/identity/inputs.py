@@ -73,7 +73,9 @@ class UserCreateInput:
 class UserUpdateInput:
     id: strawberry.ID = strawberry.field(description="The user.")
     display_name: str | None = strawberry.field(default=strawberry.UNSET, description="New display name.")
-    org_unit_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="Move to this unit (ends the user's logins).")
+    org_unit_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Move to this unit (ends the user's logins)."
+    )
     phone: str | None = strawberry.field(default=strawberry.UNSET, description="Phone.")
     email: str | None = strawberry.field(default=strawberry.UNSET, description="Email.")
 
@@ -117,11 +119,17 @@ class RoleUpdateInput:
     code: str | None = strawberry.field(default=strawberry.UNSET, description="New code (custom roles only).")
     name: str | None = strawberry.field(default=strawberry.UNSET, description="New name.")
     description: str | None = strawberry.field(default=strawberry.UNSET, description="New description.")
-    unit_kind: RoleUnitKind | None = strawberry.field(default=strawberry.UNSET, description="Which units' users may hold it (custom roles only).")
-    permissions: list[str] | None = strawberry.field(default=strawberry.UNSET, description="The complete new set of permission codes.")
+    unit_kind: RoleUnitKind | None = strawberry.field(
+        default=strawberry.UNSET, description="Which units' users may hold it (custom roles only)."
+    )
+    permissions: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="The complete new set of permission codes."
+    )
 
 
 @strawberry.input(description="Filter for `accessTokens`.")
 class AccessTokenFilter:
-    user_id: strawberry.ID | None = strawberry.field(default=None, description="Only this user's logins (others need identity.manage_tokens).")
+    user_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only this user's logins (others need identity.manage_tokens)."
+    )
     active_only: bool = strawberry.field(default=True, description="Hide expired and revoked tokens.")

@@ -17,7 +17,9 @@ class IdentityError:
 
 @strawberry.type(description="Result of `login`.")
 class LoginPayload:
-    token: str | None = strawberry.field(description="Bearer token for `Authorization: Bearer <token>` and WebSocket `connection_init`.")
+    token: str | None = strawberry.field(
+        description="Bearer token for `Authorization: Bearer <token>` and WebSocket `connection_init`."
+    )
     user: User | None = strawberry.field(description="Who logged in.")
     errors: list[IdentityError] = strawberry.field(description="Why the login failed; empty on success.")
 

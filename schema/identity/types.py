@@ -10,8 +10,8 @@ import strawberry
 from core.ids import to_global_id
 from domain.identity.permissions import PERMISSIONS
 from domain.identity.records import NOT_LOADED, AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
-from schema.identity.enums import AdminDuty, OrgUnitChange, OrgUnitKind, OrgUnitStatus, RoleUnitKind, UserStatus
 from schema.fastpath import raw
+from schema.identity.enums import AdminDuty, OrgUnitChange, OrgUnitKind, OrgUnitStatus, RoleUnitKind, UserStatus
 from schema.node import Node, register_node
 
 Parent = strawberry.Parent[Any]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, text
@@ -21,7 +21,7 @@ async def test_datetimes_come_back_timezone_aware_utc(services):
         event.occurred_at = datetime(2026, 10, 1, 8, 0, tzinfo=shanghai)
     async with services.session_factory() as s:
         got = (await s.execute(select(AuditEvent))).scalar_one()
-    assert got.occurred_at == datetime(2026, 10, 1, 0, 0, tzinfo=timezone.utc)
+    assert got.occurred_at == datetime(2026, 10, 1, 0, 0, tzinfo=UTC)
     assert got.occurred_at.tzinfo is not None and got.occurred_at.utcoffset() == timedelta(0)
     assert got.detail == {"k": ["v", 1]}
 
@@ -37,7 +37,9 @@ async def test_enum_columns_have_check_constraints(services):
     with pytest.raises(IntegrityError):
         async with services.session_factory() as s, s.begin():
             await s.execute(
-                text("INSERT INTO audit_event (occurred_at, operation, outcome, detail) VALUES (CURRENT_TIMESTAMP, 'x', 'MAYBE', '{}')")
+                text(
+                    "INSERT INTO audit_event (occurred_at, operation, outcome, detail) VALUES (CURRENT_TIMESTAMP, 'x', 'MAYBE', '{}')"
+                )
             )
     assert {o.value for o in AuditOutcome} == {"SUCCESS", "FAILURE", "DENIED"}
 

@@ -44,7 +44,9 @@ async def tables(url: str) -> set[str]:
 async def drift(url: str) -> list[object]:
     engine = create_engine(url)
     async with engine.connect() as conn:
-        diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata))
+        diff = await conn.run_sync(
+            lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata)
+        )
     await engine.dispose()
     return diff
 

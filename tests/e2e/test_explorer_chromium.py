@@ -49,9 +49,7 @@ TIMEOUT_MS = 20_000
 # The only console errors we accept: Chromium's own log line for a /graphql request the
 # server rejected because nobody is logged in (GraphiQL's introspection before login and
 # after logout). Matched by exact text and URL so any other error still fails the test.
-UNAUTHENTICATED_CONSOLE = re.compile(
-    r"Failed to load resource: the server responded with a status of 401 \(Unauthorized\)"
-)
+UNAUTHENTICATED_CONSOLE = re.compile(r"Failed to load resource: the server responded with a status of 401 \(Unauthorized\)")
 
 
 def _unavailable(reason: str) -> None:
@@ -223,7 +221,7 @@ def test_explorer_subscription_uses_the_websocket_and_the_token(
         return body["data"]
 
     unit = graphql("{ viewer { orgUnit { id } } }")["viewer"]["orgUnit"]
-    watch = 'subscription Watch { orgUnitChanged(id: "%s") { change orgUnit { contactName } } }' % unit["id"]
+    watch = f'subscription Watch {{ orgUnitChanged(id: "{unit["id"]}") {{ change orgUnit {{ contactName }} }} }}'
     explorer.set_query(watch)
     # GraphiQL parses the editor after a short debounce and only then knows this is a
     # subscription (to send it over the WebSocket); the tab title shows that it has.

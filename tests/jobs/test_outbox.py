@@ -78,6 +78,7 @@ async def test_crash_between_commit_and_send_runs_the_job_exactly_once_after_res
     second = InProcessRunner(executor(services, "second"), poll_seconds=0.05)  # the restarted process
     await second.start()
     try:
+
         async def done() -> bool:
             return [r.status for r in await outbox_rows(services)] == [OutboxStatus.DONE]
 
@@ -156,7 +157,9 @@ async def test_a_job_whose_lease_was_taken_over_does_not_commit(services):
     slow_runner = executor(services, "slow")
     [job_id] = await InProcessRunner(slow_runner).claim(1)
     async with services.session_factory() as s, s.begin():  # the lease ran out and another runner took it
-        await s.execute(update(OutboxJob).where(OutboxJob.id == job_id).values(claimed_by="someone-else", status=OutboxStatus.RUNNING))
+        await s.execute(
+            update(OutboxJob).where(OutboxJob.id == job_id).values(claimed_by="someone-else", status=OutboxStatus.RUNNING)
+        )
     assert await slow_runner.run(job_id) == Outcome.SKIPPED
     assert await effects(services) == []
 
@@ -212,6 +215,7 @@ async def test_the_in_process_runner_runs_cron_jobs_on_schedule(services):
     runner = InProcessRunner(ex, poll_seconds=0.05)
     await runner.start()
     try:
+
         async def ran_twice() -> bool:
             return len(await effects(services)) >= 2
 
@@ -226,4 +230,8 @@ def test_the_production_worker_knows_every_job_and_cron():
     from jobs.worker import WorkerSettings
 
     assert [f.__name__ for f in WorkerSettings.functions] == ["govops_run_outbox_job"]
-    assert sorted(c.name for c in WorkerSettings.cron_jobs) == sorted(jobs.registry.crons) == ["identity.purge_tokens", "outbox.purge_done"]
+    assert (
+        sorted(c.name for c in WorkerSettings.cron_jobs)
+        == sorted(jobs.registry.crons)
+        == ["identity.purge_tokens", "outbox.purge_done"]
+    )

@@ -15,7 +15,9 @@ UNIT_CREATE = """mutation($i: OrgUnitCreateInput!) { orgUnitCreate(input: $i) {
   orgUnit { id code name kind status parent { code } } errors { code field message } } }"""
 USER_CREATE = """mutation($i: UserCreateInput!) { userCreate(input: $i) {
   user { username displayName orgUnit { code } roles { code } } errors { code field message } } }"""
-ROLES_SET = """mutation($i: UserRolesSetInput!) { userRolesSet(input: $i) { user { roles { code } } errors { code field message } } }"""
+ROLES_SET = (
+    """mutation($i: UserRolesSetInput!) { userRolesSet(input: $i) { user { roles { code } } errors { code field message } } }"""
+)
 
 
 async def count(services: Any, model: Any) -> int:
@@ -42,7 +44,9 @@ async def test_create_an_access_unit(demo, gql):
 
 async def test_bad_unit_input_reports_every_field_and_changes_nothing(demo, gql):
     before = await count(demo, OrgUnit)
-    result = await gql(UNIT_CREATE, {"i": {"code": "d-pd!", "name": "x", "kind": "ACCESS_UNIT", "contactEmail": "nope"}}, as_user="admin")
+    result = await gql(
+        UNIT_CREATE, {"i": {"code": "d-pd!", "name": "x", "kind": "ACCESS_UNIT", "contactEmail": "nope"}}, as_user="admin"
+    )
     errors = result["data"]["orgUnitCreate"]["errors"]
     assert [(e["code"], e["field"]) for e in errors] == [
         ("INVALID_INPUT", "code"), ("INVALID_INPUT", "name"), ("INVALID_INPUT", "contactEmail"), ("INVALID_PARENT", "parentId"),
@@ -57,7 +61,11 @@ async def test_bad_unit_input_reports_every_field_and_changes_nothing(demo, gql)
 async def test_a_unit_cannot_move_under_its_own_subtree(demo, gql):
     known = await ids(demo)
     move = "mutation($i: OrgUnitUpdateInput!) { orgUnitUpdate(input: $i) { orgUnit { code } errors { code field } } }"
-    result = await gql(move, {"i": {"id": to_global_id("OrgUnit", known["SHBDC"]), "parentId": to_global_id("OrgUnit", known["D-PD"])}}, as_user="admin")
+    result = await gql(
+        move,
+        {"i": {"id": to_global_id("OrgUnit", known["SHBDC"]), "parentId": to_global_id("OrgUnit", known["D-PD"])}},
+        as_user="admin",
+    )
     assert result["data"]["orgUnitUpdate"]["errors"] == [{"code": "INVALID_PARENT", "field": "parentId"}]
 
 
@@ -67,13 +75,19 @@ async def test_moving_a_unit_moves_its_subtree(demo, gql):
                                            "parentId": to_global_id("OrgUnit", known["D-PD"])}}, as_user="admin")  # fmt: skip
     child = create["data"]["orgUnitCreate"]["orgUnit"]["id"]
     move = "mutation($i: OrgUnitUpdateInput!) { orgUnitUpdate(input: $i) { orgUnit { code parent { code } } errors { code } } }"
-    moved = await gql(move, {"i": {"id": to_global_id("OrgUnit", known["D-PD"]), "parentId": to_global_id("OrgUnit", known["D-XH"])}}, as_user="admin")
+    moved = await gql(
+        move,
+        {"i": {"id": to_global_id("OrgUnit", known["D-PD"]), "parentId": to_global_id("OrgUnit", known["D-XH"])}},
+        as_user="admin",
+    )
     assert moved["data"]["orgUnitUpdate"]["orgUnit"] == {"code": "D-PD", "parent": {"code": "D-XH"}}
     async with demo.session_factory() as s:
         path = (await s.execute(select(OrgUnit.path).where(OrgUnit.code == "D-PD-ZJ"))).scalar_one()
     assert path == f"/{known['SHBDC']}/{known['D-XH']}/{known['D-PD']}/{path.rstrip('/').split('/')[-1]}/"
     # 徐汇's administrator now sees 浦东 and its child as part of 徐汇's subtree.
-    seen = await gql("query($id: ID!) { node(id: $id) { ... on OrgUnit { code parent { code } } } }", {"id": child}, as_user="xh_admin")
+    seen = await gql(
+        "query($id: ID!) { node(id: $id) { ... on OrgUnit { code parent { code } } } }", {"id": child}, as_user="xh_admin"
+    )
     assert seen["data"]["node"] == {"code": "D-PD-ZJ", "parent": {"code": "D-PD"}}
 
 
@@ -82,11 +96,20 @@ async def test_create_a_user_and_grant_a_role(demo, gql):
     created = await gql(USER_CREATE, {"i": {"username": "zhang.wei", "displayName": "张伟", "orgUnitId": to_global_id("OrgUnit", known["D-PD"]),
                                              "password": "Pudong#2026x", "phone": "13912345678"}}, as_user="admin")  # fmt: skip
     assert created["data"]["userCreate"]["errors"] == []
-    assert created["data"]["userCreate"]["user"] == {"username": "zhang.wei", "displayName": "张伟", "orgUnit": {"code": "D-PD"}, "roles": []}
+    assert created["data"]["userCreate"]["user"] == {
+        "username": "zhang.wei",
+        "displayName": "张伟",
+        "orgUnit": {"code": "D-PD"},
+        "roles": [],
+    }
     roles = await gql("{ roles(first: 100) { edges { node { id code } } } }", as_user="secadmin")
     role_id = {e["node"]["code"]: e["node"]["id"] for e in roles["data"]["roles"]["edges"]}
     known = await ids(demo)
-    granted = await gql(ROLES_SET, {"i": {"userId": to_global_id("User", known["zhang.wei"]), "roleIds": [role_id["unit_applicant"]]}}, as_user="secadmin")
+    granted = await gql(
+        ROLES_SET,
+        {"i": {"userId": to_global_id("User", known["zhang.wei"]), "roleIds": [role_id["unit_applicant"]]}},
+        as_user="secadmin",
+    )
     assert granted["data"]["userRolesSet"] == {"user": {"roles": [{"code": "unit_applicant"}]}, "errors": []}
     login = await gql.login("zhang.wei", "Pudong#2026x")
     assert login["errors"] == []
@@ -112,9 +135,17 @@ async def test_no_one_holds_two_administrator_duties(demo, gql):
     result = await gql(ROLES_SET, {"i": {"userId": to_global_id("User", known["operator"]),
                                          "roleIds": [role_id["system_admin"], role_id["audit_admin"]]}}, as_user="secadmin")  # fmt: skip
     assert result["data"]["userRolesSet"]["errors"][0]["code"] == "DUTY_CONFLICT"
-    mismatch = await gql(ROLES_SET, {"i": {"userId": to_global_id("User", known["pd_user"]), "roleIds": [role_id["system_admin"]]}}, as_user="secadmin")
+    mismatch = await gql(
+        ROLES_SET,
+        {"i": {"userId": to_global_id("User", known["pd_user"]), "roleIds": [role_id["system_admin"]]}},
+        as_user="secadmin",
+    )
     assert mismatch["data"]["userRolesSet"]["errors"][0]["code"] == "ROLE_UNIT_KIND_MISMATCH"
-    operator = await gql("query($id: ID!) { node(id: $id) { ... on User { roles { code } } } }", {"id": to_global_id("User", known["operator"])}, as_user="secadmin")
+    operator = await gql(
+        "query($id: ID!) { node(id: $id) { ... on User { roles { code } } } }",
+        {"id": to_global_id("User", known["operator"])},
+        as_user="secadmin",
+    )
     assert operator["data"]["node"]["roles"] == [{"code": "management_operator"}]
 
 
@@ -133,13 +164,24 @@ async def test_disabling_a_user_ends_their_logins(demo, gql):
 
 async def test_custom_role_lifecycle(demo, gql):
     create = """mutation($i: RoleCreateInput!) { roleCreate(input: $i) { role { id code permissions { code } } errors { code field } } }"""
-    bad = await gql(create, {"i": {"code": "viewer_plus", "name": "查看员", "unitKind": "ANY", "permissions": ["identity.view_users", "nope.x"]}}, as_user="secadmin")
+    bad = await gql(
+        create,
+        {"i": {"code": "viewer_plus", "name": "查看员", "unitKind": "ANY", "permissions": ["identity.view_users", "nope.x"]}},
+        as_user="secadmin",
+    )
     assert bad["data"]["roleCreate"]["errors"] == [{"code": "UNKNOWN_PERMISSION", "field": "permissions.1"}]
-    ok = await gql(create, {"i": {"code": "viewer_plus", "name": "查看员", "unitKind": "ANY", "permissions": ["identity.view_users"]}}, as_user="secadmin")
+    ok = await gql(
+        create,
+        {"i": {"code": "viewer_plus", "name": "查看员", "unitKind": "ANY", "permissions": ["identity.view_users"]}},
+        as_user="secadmin",
+    )
     role = ok["data"]["roleCreate"]["role"]
     assert role["permissions"] == [{"code": "identity.view_users"}]
     delete = "mutation($id: ID!) { roleDelete(id: $id) { deletedId errors { code } } }"
-    assert (await gql(delete, {"id": role["id"]}, as_user="secadmin"))["data"]["roleDelete"] == {"deletedId": role["id"], "errors": []}
+    assert (await gql(delete, {"id": role["id"]}, as_user="secadmin"))["data"]["roleDelete"] == {
+        "deletedId": role["id"],
+        "errors": [],
+    }
     builtin = await gql("{ roles(first: 1) { edges { node { id } } } }", as_user="secadmin")
     refused = await gql(delete, {"id": builtin["data"]["roles"]["edges"][0]["node"]["id"]}, as_user="secadmin")
     assert refused["data"]["roleDelete"] == {"deletedId": None, "errors": [{"code": "ROLE_BUILT_IN"}]}
@@ -148,7 +190,9 @@ async def test_custom_role_lifecycle(demo, gql):
 async def test_revoking_another_users_token_needs_manage_tokens(demo, gql):
     await gql.token("pd_user")
     tokens = await gql("{ accessTokens(first: 100) { edges { node { id user { username } } } } }", as_user="secadmin")
-    pd_token = next(e["node"]["id"] for e in tokens["data"]["accessTokens"]["edges"] if e["node"]["user"]["username"] == "pd_user")
+    pd_token = next(
+        e["node"]["id"] for e in tokens["data"]["accessTokens"]["edges"] if e["node"]["user"]["username"] == "pd_user"
+    )
     revoke = "mutation($id: ID!) { accessTokenRevoke(id: $id) { accessToken { revokedAt } errors { code } } }"
     denied = await gql(revoke, {"id": pd_token}, as_user="pd_admin")
     assert denied["data"]["accessTokenRevoke"]["errors"] == [{"code": "NOT_FOUND"}]
@@ -170,7 +214,7 @@ async def test_change_own_password(demo, gql):
 
 
 async def test_a_renamed_role_shows_at_once_in_users_lists(demo, gql):
-    query = '{ users(first: 1) { edges { node { username roles { name permissions { code } } } } } }'
+    query = "{ users(first: 1) { edges { node { username roles { name permissions { code } } } } } }"
     before = await gql(query, as_user="admin")
     assert before["data"]["users"]["edges"][0]["node"]["roles"][0]["name"] == "系统管理员"
     roles = await gql("{ roles(first: 1) { edges { node { id } } } }", as_user="secadmin")
@@ -180,4 +224,7 @@ async def test_a_renamed_role_shows_at_once_in_users_lists(demo, gql):
     assert changed["data"]["roleUpdate"]["errors"] == []
     after = await gql(query, as_user="secadmin")
     role = after["data"]["users"]["edges"][0]["node"]["roles"][0]
-    assert role == {"name": "系统管理员（主）", "permissions": [{"code": "identity.manage_users"}, {"code": "identity.view_users"}]}
+    assert role == {
+        "name": "系统管理员（主）",
+        "permissions": [{"code": "identity.manage_users"}, {"code": "identity.view_users"}],
+    }

@@ -89,7 +89,12 @@ async def test_lists_hold_only_the_unit_records(demo, gql):
 
 async def test_nodes_returns_null_for_each_record_outside_the_scope(demo, gql):
     known = await ids(demo)
-    wanted = [to_global_id("User", known["pd_user"]), to_global_id("User", known["hp_user"]), "garbage", to_global_id("OrgUnit", known["D-PD"])]
+    wanted = [
+        to_global_id("User", known["pd_user"]),
+        to_global_id("User", known["hp_user"]),
+        "garbage",
+        to_global_id("OrgUnit", known["D-PD"]),
+    ]
     result = await gql("query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }", {"ids": wanted}, as_user="pd_admin")
     assert result["data"]["nodes"] == [{"__typename": "User"}, None, None, {"__typename": "OrgUnit"}]
 
@@ -98,7 +103,11 @@ async def test_access_tokens_of_others_are_invisible_without_manage_tokens(demo,
     known = await ids(demo)
     await gql.token("hp_admin")
     query = "query($u: ID) { accessTokens(filter: {userId: $u}) { totalCount } }"
-    assert (await gql(query, {"u": to_global_id("User", known["hp_admin"])}, as_user="pd_admin"))["data"]["accessTokens"]["totalCount"] == 0
-    assert (await gql(query, {"u": to_global_id("User", known["hp_admin"])}, as_user="secadmin"))["data"]["accessTokens"]["totalCount"] == 1
+    assert (await gql(query, {"u": to_global_id("User", known["hp_admin"])}, as_user="pd_admin"))["data"]["accessTokens"][
+        "totalCount"
+    ] == 0
+    assert (await gql(query, {"u": to_global_id("User", known["hp_admin"])}, as_user="secadmin"))["data"]["accessTokens"][
+        "totalCount"
+    ] == 1
     own = await gql("{ accessTokens { edges { node { user { username } } } } }", as_user="pd_admin")
     assert own["data"]["accessTokens"]["edges"] == [{"node": {"user": {"username": "pd_admin"}}}]

@@ -34,9 +34,11 @@ async def test_token_is_stored_only_as_sm3_hash(demo, gql):
 async def test_wrong_password_gives_one_message_for_both_cases(demo, gql):
     wrong = await gql.login("admin", "nope")
     unknown = await gql.login("nobody", "nope")
-    assert wrong["errors"] == unknown["errors"] == [
-        {"code": "INVALID_CREDENTIALS", "field": None, "message": "用户名或密码错误 / Wrong username or password"}
-    ]
+    assert (
+        wrong["errors"]
+        == unknown["errors"]
+        == [{"code": "INVALID_CREDENTIALS", "field": None, "message": "用户名或密码错误 / Wrong username or password"}]
+    )
     assert wrong["token"] is None
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-
 from typing import Any
 
 import httpx
@@ -67,7 +66,11 @@ async def test_an_access_unit_subscriber_hears_only_its_own_unit(demo, gql, serv
         await rename(gql, known["D-HP"], "黄浦区数据局")  # another unit: nothing may arrive
         await rename(gql, known["D-PD"], "浦东新区数据局")
         message = await sub.next()
-        assert message["payload"]["data"]["orgUnitChanged"]["orgUnit"] == {"code": "D-PD", "name": "浦东新区数据局", "parent": None}
+        assert message["payload"]["data"]["orgUnitChanged"]["orgUnit"] == {
+            "code": "D-PD",
+            "name": "浦东新区数据局",
+            "parent": None,
+        }
     finally:
         await ws.close()
 
@@ -82,7 +85,7 @@ async def test_connection_without_a_token_is_refused(demo, served):
 
 async def test_revoking_the_token_closes_the_socket(demo, gql, served):
     token = await gql.token("operator")
-    ws, sub = await open_subscription(served, token)
+    _ws, sub = await open_subscription(served, token)
     assert (await gql("mutation { logout { errors { code } } }", token=token))["data"]["logout"]["errors"] == []
     with pytest.raises(websockets.ConnectionClosed) as closed:
         await sub.next()
@@ -99,13 +102,19 @@ async def test_a_change_made_by_another_process_arrives_through_redis(demo, gql,
         "GOVOPS_REDIS_URL": backend.redis_url, "GOVOPS_PASSWORD_ITERATIONS": "1000",
     }  # fmt: skip
     port = free_port()
-    from pathlib import Path
     import tempfile
+    from pathlib import Path
 
     other = start_server(env, port, Path(tempfile.mkdtemp()) / "other.log")  # a second API instance
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            login = await http.post("/graphql", json={"query": 'mutation { login(input: {username: "admin", password: "%s"}) { token } }' % DEMO_PASSWORD})
+            login = await http.post(
+                "/graphql",
+                json={
+                    "query": "mutation($i: LoginInput!) { login(input: $i) { token } }",
+                    "variables": {"i": {"username": "admin", "password": DEMO_PASSWORD}},
+                },
+            )
             token = login.json()["data"]["login"]["token"]
             changed = await http.post(
                 "/graphql", headers={"Authorization": f"Bearer {token}"},
@@ -118,4 +127,3 @@ async def test_a_change_made_by_another_process_arrives_through_redis(demo, gql,
         other.terminate()
         other.wait(timeout=20)
         await ws.close()
-
