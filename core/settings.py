@@ -52,18 +52,17 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:
-        if self.profile is Profile.PRODUCTION:
-            if self.master_key is None or len(self.master_key.get_secret_value()) < 32:
-                raise ValueError("GOVOPS_MASTER_KEY (>= 32 characters) is required in production")
-            if self.demo_password is not None:
-                raise ValueError("GOVOPS_DEMO_PASSWORD is for the demo profile only")
-            if self.database_url.startswith("sqlite"):
-                raise ValueError("production runs on PostgreSQL (GOVOPS_DATABASE_URL=postgresql+asyncpg://...)")
-        else:
-            if self.master_key is None:
-                self.master_key = SecretStr(_DEMO_MASTER_KEY)
-            if self.demo_password is None and self.profile is Profile.DEMO:
-                self.demo_password = SecretStr(_DEMO_PASSWORD)
+        # Only the demo profile runs on built-in secrets; test and production must be given theirs.
+        if self.profile is Profile.DEMO:
+            self.master_key = self.master_key or SecretStr(_DEMO_MASTER_KEY)
+            self.demo_password = self.demo_password or SecretStr(_DEMO_PASSWORD)
+            return self
+        if self.master_key is None or len(self.master_key.get_secret_value()) < 32:
+            raise ValueError(f"GOVOPS_MASTER_KEY (>= 32 characters) is required in the {self.profile.value} profile")
+        if self.demo_password is not None:
+            raise ValueError("GOVOPS_DEMO_PASSWORD is for the demo profile only")
+        if self.profile is Profile.PRODUCTION and self.database_url.startswith("sqlite"):
+            raise ValueError("production runs on PostgreSQL (GOVOPS_DATABASE_URL=postgresql+asyncpg://...)")
         return self
 
     @property

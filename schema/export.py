@@ -7,7 +7,7 @@ from schema.root import build_schema
 
 
 def sdl() -> str:
-    return build_schema(Settings(profile=Profile.TEST)).as_str() + "\n"
+    return build_schema(Settings(profile=Profile.DEMO)).as_str() + "\n"
 
 
 if __name__ == "__main__":

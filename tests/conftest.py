@@ -26,6 +26,7 @@ from core.settings import ROOT, Profile, Settings
 from server import AppServices, create_app, start_services, stop_services
 
 DEMO_PASSWORD = "Test@Passw0rd!"
+TEST_MASTER_KEY = "test-master-key-for-the-suite-only-0123456789"
 PG_URL = os.environ.get("GOVOPS_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("GOVOPS_TEST_REDIS_URL")
 IN_CI = os.environ.get("CI") == "true"
@@ -43,13 +44,14 @@ def pytest_report_header(config: Any) -> str:
 def make_settings(database_url: str, redis_url: str | None, **extra: Any) -> Settings:
     return Settings(
         profile=Profile.TEST, database_url=database_url, redis_url=redis_url, password_iterations=1000,
+        master_key=TEST_MASTER_KEY,
         job_poll_seconds=0.05, **extra,
     )  # fmt: skip
 
 
 def migrate(database_url: str, revision: str = "head", *, down: bool = False) -> None:
     """Run Alembic exactly as `govops db upgrade` does (a subprocess keeps its event loop apart)."""
-    env = {**os.environ, "GOVOPS_DATABASE_URL": database_url, "GOVOPS_PROFILE": "test"}
+    env = {**os.environ, "GOVOPS_DATABASE_URL": database_url, "GOVOPS_PROFILE": "test", "GOVOPS_MASTER_KEY": TEST_MASTER_KEY}
     args = ["downgrade" if down else "upgrade", revision]
     subprocess.run([sys.executable, "-m", "cli", "db", *args], cwd=ROOT, env=env, check=True, capture_output=True)
 

@@ -36,3 +36,17 @@ def test_production_refuses_demo_secrets_and_sqlite(tmp_path):
     result = govops(env, "seed-demo")
     assert result.returncode != 0
     assert "GOVOPS_MASTER_KEY" in result.stderr
+
+
+def test_only_the_demo_profile_runs_on_built_in_secrets():
+    import pytest
+    from pydantic import ValidationError
+
+    from core.settings import Profile, Settings
+
+    assert Settings(profile=Profile.DEMO).master_key is not None
+    for profile in (Profile.TEST, Profile.PRODUCTION):
+        with pytest.raises(ValidationError, match="GOVOPS_MASTER_KEY"):
+            Settings(profile=profile, database_url="postgresql+asyncpg://x@y/z")
+    with pytest.raises(ValidationError, match="demo profile only"):
+        Settings(profile=Profile.TEST, master_key="k" * 40, demo_password="Some#Password1")

@@ -20,7 +20,7 @@ from domain.identity.builtin import BUILTIN_ROLES
 from domain.identity.demo import demo_users
 from schema.root import Mutation, Query, build_schema
 
-SCHEMA = build_schema(Settings(profile=Profile.TEST))._schema
+SCHEMA = build_schema(Settings(profile=Profile.DEMO))._schema
 PUBLIC = {("Mutation", "login")}
 
 

@@ -12,7 +12,7 @@ import pytest
 import websockets
 
 from core.ids import to_global_id
-from tests.conftest import DEMO_PASSWORD, free_port, start_server
+from tests.conftest import DEMO_PASSWORD, TEST_MASTER_KEY, free_port, start_server
 from tests.resolvers.identity.test_data_scope import ids
 
 SUBSCRIBE = "subscription { orgUnitChanged { change orgUnit { code name parent { code } } } }"
@@ -98,7 +98,7 @@ async def test_a_change_made_by_another_process_arrives_through_redis(demo, gql,
     known = await ids(demo)
     ws, sub = await open_subscription(served, await gql.token("operator"))
     env = {
-        **os.environ, "GOVOPS_PROFILE": "test", "GOVOPS_DATABASE_URL": backend.database_url,
+        **os.environ, "GOVOPS_PROFILE": "test", "GOVOPS_MASTER_KEY": TEST_MASTER_KEY, "GOVOPS_DATABASE_URL": backend.database_url,
         "GOVOPS_REDIS_URL": backend.redis_url, "GOVOPS_PASSWORD_ITERATIONS": "1000",
     }  # fmt: skip
     port = free_port()
