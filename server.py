@@ -136,6 +136,9 @@ class GovOpsGraphQL(GraphQL):
         # str, not bytes: over WebSockets bytes would go out as binary frames, which browsers' clients refuse.
         return orjson.dumps(data).decode()
 
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)  # orjson.JSONDecodeError is a json.JSONDecodeError: same 400 on bad JSON
+
     def create_response(self, response_data: Any, sub_response: Response) -> Response:  # type: ignore[override]
         # HTTP bodies are bytes anyway: encode once with orjson instead of bytes -> str -> bytes.
         response = Response(
@@ -263,7 +266,7 @@ class RequestIdMiddleware:
                     LATENCY.observe(time.perf_counter() - started)
 
 
-def create_app(settings: Settings | None = None, services: AppServices | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, services: AppServices | None = None) -> ASGIApp:
     """The app; pass `services` to share ones a test already started (the lifespan then leaves them be)."""
     settings = settings or get_settings()
     ref: dict[str, AppServices] = {} if services is None else {"services": services}
@@ -320,8 +323,22 @@ def create_app(settings: Settings | None = None, services: AppServices | None = 
     if EXPLORER_DIST.exists():
         routes.append(Mount("/explorer", app=StaticFiles(directory=EXPLORER_DIST), name="explorer"))
     app = Starlette(routes=routes, lifespan=lifespan)
-    app.add_middleware(RequestIdMiddleware)
-    return app
+    app.state.graphql = graphql
+    # /graphql is nearly every request: it goes straight to the GraphQL view, past Starlette's router
+    # and its two exception middlewares (uvicorn answers 500 if the view itself ever raised).
+    return RequestIdMiddleware(_Front(app, graphql))
+
+
+class _Front:
+    def __init__(self, app: Starlette, graphql: GovOpsGraphQL) -> None:
+        self.app = app
+        self.graphql = graphql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan" and scope["path"] == "/graphql" and scope.get("method", "GET") in ("GET", "POST"):
+            await self.graphql(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def run() -> None:
