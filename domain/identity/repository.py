@@ -247,13 +247,19 @@ async def list_users(
         elif with_unit:
             user.org_unit = None
         items.append(user)
-    return to_page(rows, items, lambda r: (r.id,), page)
+    return to_page(rows, items, lambda r: (r[0],), page)  # the id is the first column
 
 
 def _roles_from(catalog: dict[int, RoleRecord], ids: str | None) -> list[RoleRecord]:
     if not ids:
         return []
-    return [catalog[i] for i in sorted(int(x) for x in ids.split(",")) if i in catalog]
+    return [catalog[i] for i in _id_list(ids) if i in catalog]
+
+
+@lru_cache(maxsize=1024)
+def _id_list(ids: str) -> tuple[int, ...]:
+    """Most users hold the same few role sets: parse each "3,1" once."""
+    return tuple(sorted(int(x) for x in ids.split(",")))
 
 
 async def count_users(session: Db, actor: Actor, f: UserFilter) -> int:
