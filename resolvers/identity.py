@@ -131,10 +131,10 @@ async def access_tokens(
 
 async def login(info: strawberry.Info, input: Annotated[inputs.LoginInput, INPUT]) -> payloads.LoginPayload:
     ctx = info.context
+    async with ctx.read_session() as db:
+        check = await auth.check_password(db, ctx.settings, input.username, input.password)
     async with ctx.unit_of_work() as uow:
-        result = await auth.login(
-            uow, ctx.settings, input.username, input.password, client_ip=ctx.client_ip, user_agent=ctx.user_agent
-        )
+        result = await auth.login(uow, ctx.settings, check, client_ip=ctx.client_ip, user_agent=ctx.user_agent)
     if result.error is not None:
         return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, [result.error]))
     actor, _ = await _actor_for(ctx, result.token)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from core import audit
 from core.audit import AuditOutcome
@@ -22,8 +24,6 @@ from domain.identity.models import AccessToken
 TOKEN_REVOKED_CHANNEL = "identity.token_revoked"
 # Writing last_used_at on every request would make every read a write; once a minute is enough.
 TOUCH_INTERVAL = timedelta(minutes=1)
-# A dummy hash so that an unknown username costs the same time as a wrong password.
-_DUMMY_HASH = hash_password("not-a-real-password", 1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,40 +33,76 @@ class LoginResult:
     error: DomainError | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PasswordCheck:
+    """The slow half of a login, done before any write transaction: find the user, hash the password."""
+
+    username: str
+    user_id: int | None
+    verified_hash: str | None  # the stored hash the password was checked against
+    ok: bool
+    new_hash: str | None  # a stronger hash of the same password, when the stored one is due for it
+
+
 def token_hash(token: str) -> str:
     return sm3_hex(token)
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(iterations: int) -> str:
+    # Unknown usernames cost the same PBKDF2 work as known ones, so timing does not tell them apart.
+    return hash_password("not-a-real-password", iterations)
+
+
+async def check_password(db: Db, settings: Settings, username: str, password: str) -> PasswordCheck:
+    """Look the user up and verify the password off the event loop (PBKDF2 takes ~0.1 s of CPU)."""
+    username = (username or "").strip()[:64]
+    found = await repo.password_hash_of(db, username) if username else None
+    stored = found[1] if found else _dummy_hash(settings.password_iterations)
+    ok = await asyncio.to_thread(verify_password, password or "", stored)
+    ok = ok and found is not None
+    new_hash = None
+    if ok and password_needs_rehash(stored, settings.password_iterations):
+        new_hash = await asyncio.to_thread(hash_password, password, settings.password_iterations)
+    return PasswordCheck(username, found[0] if found else None, stored if found else None, ok, new_hash)
+
+
 async def login(
-    uow: UnitOfWork, settings: Settings, username: str, password: str, *, client_ip: str | None, user_agent: str | None
+    uow: UnitOfWork, settings: Settings, check: PasswordCheck, *, client_ip: str | None, user_agent: str | None
 ) -> LoginResult:
-    """Check the password; five failures lock the account; the result is committed either way (audit)."""
+    """Record the outcome of a checked password: five failures lock the account; committed either way (audit).
+
+    The user row is locked for the update, so concurrent wrong passwords all count. A locked account
+    says so only to someone who knows the password: a guesser cannot learn that a username exists.
+    """
     s = uow.session
     now = utcnow()
-    user = await repo.get_user_by_username(s, username.strip()) if username else None
+    user = await repo.get_user(s, check.user_id, for_update=True) if check.user_id is not None else None
     invalid = error(IdentityErrorCode.INVALID_CREDENTIALS, "用户名或密码错误 / Wrong username or password")
 
     def log(outcome: AuditOutcome, reason: str) -> None:
         audit.record(
             s, operation="identity.login", outcome=outcome, actor_id=user.id if user else None,
-            actor_username=username[:64], org_unit_id=user.org_unit_id if user else None,
+            actor_username=check.username, org_unit_id=user.org_unit_id if user else None,
             target_type="User", target_id=user.id if user else None, client_ip=client_ip, detail={"reason": reason},
         )  # fmt: skip
 
     if user is None:
-        verify_password(password, _DUMMY_HASH)
         log(AuditOutcome.FAILURE, "unknown_user")
         return LoginResult(error=invalid)
+    ok = check.ok and user.password_hash == check.verified_hash  # a password changed meanwhile: try again
     if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         log(AuditOutcome.DENIED, "locked")
+        if not ok:
+            return LoginResult(error=invalid)
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         return LoginResult(
             error=error(
                 IdentityErrorCode.ACCOUNT_LOCKED,
                 f"账号已锁定，请{minutes}分钟后重试 / Account locked; try again in {minutes} min",
             )
         )
-    if not verify_password(password, user.password_hash):
+    if not ok:
         user.failed_logins += 1
         reason = "wrong_password"
         if user.failed_logins >= settings.login_max_failures:
@@ -80,8 +116,8 @@ async def login(
     if user.status is not UserStatus.ACTIVE or unit is None or unit.status is not OrgUnitStatus.ACTIVE:
         log(AuditOutcome.DENIED, "disabled")
         return LoginResult(error=error(IdentityErrorCode.ACCOUNT_DISABLED, "账号已停用 / Account disabled"))
-    if password_needs_rehash(user.password_hash, settings.password_iterations):
-        user.password_hash = hash_password(password, settings.password_iterations)
+    if check.new_hash is not None:
+        user.password_hash = check.new_hash
     token = random_token()
     s.add(
         AccessToken(

@@ -26,6 +26,7 @@ class IdentityErrorCode(str, enum.Enum):
     ROLE_BUILT_IN = "ROLE_BUILT_IN"
     ROLE_IN_USE = "ROLE_IN_USE"
     SELF_LOCKOUT = "SELF_LOCKOUT"
+    ADMIN_PROTECTED = "ADMIN_PROTECTED"
 
 
 def error(code: IdentityErrorCode, message: str, field: str | None = None) -> DomainError:

@@ -29,3 +29,17 @@ PERMISSIONS: dict[str, Permission] = {p.code: p for p in _ALL}
 
 def is_known(code: str) -> bool:
     return code in PERMISSIONS
+
+
+# 三员分立: the permissions that make up each administrator duty. A role may carry permissions of at
+# most one duty, and a person may hold roles that together touch at most one.
+DUTY_PERMISSIONS: dict[str, frozenset[str]] = {
+    "SYSTEM": frozenset({"identity.manage_org_units", "identity.manage_users"}),
+    "SECURITY": frozenset({"identity.manage_roles", "identity.assign_roles", "identity.manage_tokens"}),
+    "AUDIT": frozenset({"audit.view_audit_events"}),
+}
+
+
+def duties_of(permissions: set[str] | frozenset[str]) -> list[str]:
+    """The administrator duties a set of permissions touches, sorted."""
+    return sorted(duty for duty, perms in DUTY_PERMISSIONS.items() if perms & permissions)

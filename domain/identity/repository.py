@@ -275,12 +275,13 @@ async def users_by_ids(session: Db, actor: Actor, ids: Iterable[int]) -> dict[in
     return {r.id: _user(r) for r in rows}
 
 
-async def get_user(session: AsyncSession, user_id: int) -> User | None:
-    return await session.get(User, user_id)
+async def get_user(session: AsyncSession, user_id: int, *, for_update: bool = False) -> User | None:
+    return await session.get(User, user_id, with_for_update=for_update or None)
 
 
-async def get_user_by_username(session: AsyncSession, username: str) -> User | None:
-    return (await session.execute(select(User).where(US.username == username))).scalar_one_or_none()
+async def password_hash_of(session: Db, username: str) -> tuple[int, str] | None:
+    row = (await session.execute(select(US.id, US.password_hash).where(US.username == username))).first()
+    return (row[0], row[1]) if row else None
 
 
 async def username_taken(session: AsyncSession, username: str) -> bool:
@@ -342,6 +343,29 @@ async def get_roles(session: AsyncSession, role_ids: Iterable[int]) -> list[Role
 
 async def role_code_taken(session: AsyncSession, code: str) -> bool:
     return (await session.execute(select(R.id).where(R.code == code))).first() is not None
+
+
+async def holders_of_role(session: AsyncSession, role_id: int) -> list[int]:
+    return list((await session.execute(select(UR.user_id).where(UR.role_id == role_id))).scalars())
+
+
+async def permissions_of_roles(session: AsyncSession, role_ids: Iterable[int]) -> set[str]:
+    role_ids = set(role_ids)
+    if not role_ids:
+        return set()
+    return set((await session.execute(select(RP.permission).where(RP.role_id.in_(role_ids)))).scalars())
+
+
+async def user_ids_in_subtree(session: AsyncSession, path: str) -> list[int]:
+    stmt = select(US.id).join(OrgUnit.__table__, U.id == US.org_unit_id).where(U.path.startswith(path, autoescape=True))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def lock_unit_tree(session: AsyncSession) -> None:
+    """Serialise writes to the unit tree (paths are derived from parents): a transaction-scoped
+    advisory lock on PostgreSQL; SQLite writers are serialised by BEGIN IMMEDIATE already."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(0x60_0E_71_EE)))
 
 
 async def role_in_use(session: AsyncSession, role_id: int) -> bool:

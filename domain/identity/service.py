@@ -25,7 +25,7 @@ from domain.identity.enums import (
 )
 from domain.identity.errors import IdentityErrorCode, error, not_found
 from domain.identity.models import OrgUnit, Role, User
-from domain.identity.permissions import is_known
+from domain.identity.permissions import duties_of, is_known
 from domain.identity.validation import EMAIL, PHONE, ROLE_CODE, UNIT_CODE, USERNAME, Checker, password_problems
 
 ORG_UNIT_CHANNEL = "identity.org_unit_changed"
@@ -91,14 +91,27 @@ async def _parent(uow: UnitOfWork, actor: Actor, parent_id: int | None, c: Check
     return parent
 
 
+def _check_placement(c: Checker, kind: OrgUnitKind, parent: OrgUnit | None) -> None:
+    """A management unit sees everything, so it may only sit at the top or under another management unit."""
+    if kind is OrgUnitKind.MANAGEMENT and parent is not None and parent.kind is not OrgUnitKind.MANAGEMENT:
+        c.add(
+            "parentId",
+            "管理单位不能设在接入单位之下 / A management unit cannot sit under an access unit",
+            IdentityErrorCode.INVALID_PARENT,
+        )
+
+
 async def create_org_unit(uow: UnitOfWork, actor: Actor, data: OrgUnitData) -> OrgUnit:
-    """Create a unit under a parent it can see; code unique; management units only at the top."""
+    """Create a unit under a parent it can see; code unique; management units only under management units."""
+    await repo.lock_unit_tree(uow.session)
     c = Checker()
     d = _check_unit(c, _changes(data))
     kind = d.get("kind")
     if kind is None or kind is UNSET:
         c.add("kind", "单位类型不能为空 / Unit kind is required")
     parent = await _parent(uow, actor, d.get("parent_id"), c)
+    if kind is not None and kind is not UNSET:
+        _check_placement(c, kind, parent)
     if kind is OrgUnitKind.ACCESS_UNIT and d.get("parent_id") is None:
         c.add("parentId", "接入单位须有上级单位 / An access unit needs a parent unit", IdentityErrorCode.INVALID_PARENT)
     if d.get("code") and await repo.org_unit_code_taken(uow.session, d["code"]):
@@ -124,6 +137,7 @@ async def _visible_unit(uow: UnitOfWork, actor: Actor, unit_id: int) -> OrgUnit:
 
 async def update_org_unit(uow: UnitOfWork, actor: Actor, unit_id: int, data: OrgUnitData) -> OrgUnit:
     """Edit a unit; a move re-parents its whole subtree and may not create a cycle."""
+    await repo.lock_unit_tree(uow.session)
     unit = await _visible_unit(uow, actor, unit_id)
     c = Checker()
     d = _check_unit(c, _changes(data))
@@ -138,6 +152,8 @@ async def update_org_unit(uow: UnitOfWork, actor: Actor, unit_id: int, data: Org
         new_parent = await _parent(uow, actor, d["parent_id"], c)
         if new_parent is not None and new_parent.path.startswith(unit.path):
             c.add("parentId", "不能移动到自身或下级单位之下 / A unit cannot move under itself", IdentityErrorCode.INVALID_PARENT)
+        elif not c.has("parentId"):
+            _check_placement(c, unit.kind, new_parent)
     c.raise_if_any()
     before = {k: getattr(unit, k) for k in d}
     for key, value in d.items():
@@ -165,6 +181,9 @@ async def set_org_unit_status(uow: UnitOfWork, actor: Actor, unit_id: int, statu
     before = unit.status
     unit.status = status
     unit.updated_at = utcnow()
+    if status is OrgUnitStatus.DISABLED:  # its users (and its sub-units' users) are logged out everywhere
+        for user_id in await repo.user_ids_in_subtree(uow.session, unit.path):
+            announce_revoked(uow, await repo.revoke_tokens_of_user(uow.session, user_id, utcnow()))
     _audit(uow, actor, "identity.org_unit_status", "OrgUnit", unit.id, before=before.value, after=status.value)
     uow.publish(ORG_UNIT_CHANNEL, {"id": unit.id, "change": OrgUnitChange.STATUS_CHANGED.value})
     return unit
@@ -252,9 +271,26 @@ async def _visible_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
     return user
 
 
+async def _managed_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
+    """A user someone else may edit: not yourself, and not an administrator. To manage an administrator's
+    account, the security administrator first takes the duty role away: two people, one act each (so a
+    system administrator cannot reset the security administrator's password and become them)."""
+    user = await _visible_user(uow, actor, user_id)
+    if user.id == actor.user_id:
+        raise error(IdentityErrorCode.SELF_LOCKOUT, "请在个人设置中修改自己的账号 / Use your own settings for your account", "id")
+    held = await repo.permissions_of_roles(uow.session, await repo.role_ids_of_user(uow.session, user.id))
+    if duties_of(held):
+        raise error(
+            IdentityErrorCode.ADMIN_PROTECTED,
+            "管理员账号须先由安全管理员收回管理员角色 / The security administrator must first take the administrator role away",
+            "id",
+        )
+    return user
+
+
 async def update_user(uow: UnitOfWork, actor: Actor, user_id: int, data: UserData) -> User:
     """Edit name, unit and contacts (not the username or password)."""
-    user = await _visible_user(uow, actor, user_id)
+    user = await _managed_user(uow, actor, user_id)
     c = Checker()
     d = _check_user(c, _changes(data))
     for frozen in ("username", "password"):
@@ -262,6 +298,15 @@ async def update_user(uow: UnitOfWork, actor: Actor, user_id: int, data: UserDat
             c.add(frozen, "此字段不能在这里修改 / This field cannot be changed here")
     if "org_unit_id" in d and d["org_unit_id"] != user.org_unit_id:
         await _active_unit_for_user(uow, actor, d["org_unit_id"], c)
+        new_unit = None if c.has("orgUnitId") else await repo.get_org_unit(uow.session, d["org_unit_id"])
+        if new_unit is not None:
+            for role in await repo.get_roles(uow.session, await repo.role_ids_of_user(uow.session, user.id)):
+                if role.unit_kind is not RoleUnitKind.ANY and role.unit_kind.value != new_unit.kind.value:
+                    c.add(
+                        "orgUnitId",
+                        f"用户持有的角色“{role.name}”不适用于该单位 / The user's role {role.code} is not for that kind of unit",
+                        IdentityErrorCode.ROLE_UNIT_KIND_MISMATCH,
+                    )
     c.raise_if_any()
     before = {k: getattr(user, k) for k in d}
     for key, value in d.items():
@@ -276,13 +321,11 @@ async def update_user(uow: UnitOfWork, actor: Actor, user_id: int, data: UserDat
 
 async def set_user_status(uow: UnitOfWork, actor: Actor, user_id: int, status: UserStatus) -> User:
     """Disable (ends every login of the user at once) or enable an account; never your own."""
-    user = await _visible_user(uow, actor, user_id)
+    user = await _managed_user(uow, actor, user_id)
     if status not in USER_TRANSITIONS[user.status]:
         raise error(
             IdentityErrorCode.INVALID_TRANSITION, f"账号已是{status.value}状态 / Account is already {status.value}", "status"
         )
-    if user.id == actor.user_id:
-        raise error(IdentityErrorCode.SELF_LOCKOUT, "不能停用或启用自己的账号 / You cannot change your own account status", "id")
     before = user.status
     user.status = status
     user.updated_at = utcnow()
@@ -294,7 +337,7 @@ async def set_user_status(uow: UnitOfWork, actor: Actor, user_id: int, status: U
 
 async def unlock_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
     """Lift a lockout caused by wrong passwords before it runs out."""
-    user = await _visible_user(uow, actor, user_id)
+    user = await _managed_user(uow, actor, user_id)
     user.locked_until = None
     user.failed_logins = 0
     user.updated_at = utcnow()
@@ -303,8 +346,8 @@ async def unlock_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
 
 
 async def reset_password(uow: UnitOfWork, actor: Actor, settings: Settings, user_id: int, new_password: str) -> User:
-    """Set a new password for someone else; their logins end."""
-    user = await _visible_user(uow, actor, user_id)
+    """Set a new password for someone else (never yourself: that needs the old one); their logins end."""
+    user = await _managed_user(uow, actor, user_id)
     if problem := password_problems(new_password or "", user.username):
         raise error(IdentityErrorCode.WEAK_PASSWORD, problem, "newPassword")
     user.password_hash = hash_password(new_password, settings.password_iterations)
@@ -363,7 +406,13 @@ def _check_role(c: Checker, d: dict[str, Any]) -> dict[str, Any]:
         for i, code in enumerate(d["permissions"] or []):
             if not is_known(code):
                 c.add(f"permissions.{i}", f"未知权限 {code} / Unknown permission", IdentityErrorCode.UNKNOWN_PERMISSION)
+        if len(touched := duties_of(set(d["permissions"] or []))) > 1:
+            c.add("permissions", _duty_message(touched), IdentityErrorCode.DUTY_CONFLICT)
     return out
+
+
+def _duty_message(duties: list[str]) -> str:
+    return f"系统、安全、审计管理员的权限不能合于一处 / Administrator duties may not be combined ({', '.join(duties)})"
 
 
 async def create_role(uow: UnitOfWork, actor: Actor, data: RoleData) -> Role:
@@ -387,7 +436,7 @@ async def create_role(uow: UnitOfWork, actor: Actor, data: RoleData) -> Role:
 
 
 async def update_role(uow: UnitOfWork, actor: Actor, role_id: int, data: RoleData) -> Role:
-    """Edit a role; built-in roles keep their code and unit kind but their permissions may be tuned."""
+    """Edit a role; built-in roles keep their code and unit kind, the administrator roles their permissions."""
     role = await repo.get_role(uow.session, role_id)
     if role is None:
         raise not_found("角色 / Role")
@@ -399,6 +448,20 @@ async def update_role(uow: UnitOfWork, actor: Actor, role_id: int, data: RoleDat
             "内置角色的编码和适用范围不可修改 / A built-in role keeps its code and unit kind",
             IdentityErrorCode.ROLE_BUILT_IN,
         )
+    if role.duty is not None and "permissions" in d:
+        c.add(
+            "permissions",
+            "三员角色的权限不可修改 / The administrator roles' permissions are fixed",
+            IdentityErrorCode.ROLE_BUILT_IN,
+        )
+    if "permissions" in d and not c.errors:
+        # Nobody who holds this role may end up with two duties through it.
+        new = set(d["permissions"] or [])
+        for user_id in await repo.holders_of_role(uow.session, role.id):
+            others = [r for r in await repo.role_ids_of_user(uow.session, user_id) if r != role.id]
+            if len(touched := duties_of(new | await repo.permissions_of_roles(uow.session, others))) > 1:
+                c.add("permissions", _duty_message(touched), IdentityErrorCode.DUTY_CONFLICT)
+                break
     if "code" in d and d["code"] and d["code"] != role.code and await repo.role_code_taken(uow.session, d["code"]):
         c.add("code", f"角色编码 {d['code']} 已存在 / Role code already exists", IdentityErrorCode.DUPLICATE_CODE)
     c.raise_if_any()
@@ -447,7 +510,9 @@ async def set_user_roles(uow: UnitOfWork, actor: Actor, user_id: int, role_ids: 
                 f"角色“{role.name}”不适用于该单位类型 / Role {role.code} is not for {unit.kind.value} users",
                 IdentityErrorCode.ROLE_UNIT_KIND_MISMATCH,
             )
-    duties = sorted({r.duty.value for r in roles if r.duty is not None})
+    duties = sorted(
+        {r.duty.value for r in roles if r.duty is not None} | set(duties_of(await repo.permissions_of_roles(uow.session, found)))
+    )
     if len(duties) > 1:
         c.add(
             "roleIds",

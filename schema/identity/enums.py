@@ -52,4 +52,5 @@ IdentityErrorCode = gql_enum(Code, "Why an identity mutation was refused.", {
     Code.ROLE_BUILT_IN: "Built-in roles cannot be deleted or renamed.",
     Code.ROLE_IN_USE: "Users still hold the role.",
     Code.SELF_LOCKOUT: "You may not do this to your own account or unit.",
+    Code.ADMIN_PROTECTED: "Accounts holding an administrator duty cannot be edited until the security administrator takes the duty away.",
 })  # fmt: skip

@@ -59,3 +59,18 @@ async def test_logout_revokes_the_token(demo, gql):
     result = await gql(VIEWER, token=token)
     assert result["data"] is None
     assert result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_concurrent_wrong_passwords_all_count(demo, gql):
+    import asyncio
+
+    await asyncio.gather(*(gql.login("operator", f"wrong-{i}") for i in range(8)))
+    assert (await gql.login("operator"))["errors"][0]["code"] == "ACCOUNT_LOCKED"
+
+
+async def test_a_locked_account_tells_only_someone_with_the_password(demo, gql):
+    for _ in range(5):
+        await gql.login("operator", "wrong-password")
+    guess = await gql.login("operator", "another-guess")
+    assert guess["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    assert (await gql.login("operator"))["errors"][0]["code"] == "ACCOUNT_LOCKED"
