@@ -72,17 +72,26 @@ async def _roles_by_ids(s: Db, actor: Actor, ids: Iterable[int]) -> dict[int, Ro
 Fetch = Callable[[Db, Actor, Iterable[int]], Awaitable[dict[int, Any]]]
 Prefetch = Callable[[Db, Actor, list[Any], Selection | None], Awaitable[None]]
 
-# Every Node type: how to fetch it by ids within the actor's data scope, and how to prefetch below it.
-NODES: dict[str, tuple[Fetch, Prefetch]] = {
-    "OrgUnit": (identity.units_by_ids, units),
-    "User": (identity.users_by_ids, users),
-    "Role": (_roles_by_ids, roles),
-    "AccessToken": (identity.tokens_by_ids, tokens),
+# Every Node type: the permission needed to read it (None: the data scope alone decides), how to fetch
+# it by ids within the actor's data scope, and how to prefetch below it.
+NODES: dict[str, tuple[str | None, Fetch, Prefetch]] = {
+    "OrgUnit": ("identity.view_org_units", identity.units_by_ids, units),
+    "User": ("identity.view_users", identity.users_by_ids, users),
+    "Role": ("identity.view_roles", _roles_by_ids, roles),
+    "AccessToken": (None, identity.tokens_by_ids, tokens),  # your own, or anybody's with manage_tokens
 }
 
 
 async def fetch_nodes(s: Db, actor: Actor, type_name: str, ids: list[int], sel: Selection | None) -> dict[int, Any]:
-    fetch, prefetch = NODES[type_name]
+    """Objects of one type by id, as `node(id:)` and payloads see them: null without the type's view
+    permission, null outside the data scope."""
+    permission, fetch, prefetch = NODES[type_name]
+    if permission is not None and not actor.can(permission):
+        if type_name != "User":
+            return {}
+        ids = [i for i in ids if i == actor.user_id]  # everybody may read their own account
+    if not ids:
+        return {}
     found = await fetch(s, actor, ids)
     await prefetch(s, actor, list(found.values()), sel)
     return found

@@ -54,7 +54,7 @@ async def test_node_outside_the_scope_is_null(demo, gql, type_name):
     known = await ids(demo)
     case = FOREIGN[type_name]
     if case == "global":
-        result = await gql(NODE_QUERY, {"id": to_global_id(type_name, 1)}, as_user="pd_user")
+        result = await gql(NODE_QUERY, {"id": to_global_id(type_name, 1)}, as_user="pd_admin")
         assert result["data"]["node"]["__typename"] == type_name
         return
     pk = await foreign_token_id(demo, gql) if case is None else case(known)
@@ -111,3 +111,17 @@ async def test_access_tokens_of_others_are_invisible_without_manage_tokens(demo,
     ] == 1
     own = await gql("{ accessTokens { edges { node { user { username } } } } }", as_user="pd_admin")
     assert own["data"]["accessTokens"]["edges"] == [{"node": {"user": {"username": "pd_admin"}}}]
+
+
+async def test_node_needs_the_types_view_permission_too(demo, gql):
+    """pd_user may see units but not users or roles: node() says null for those, even in its own unit."""
+    known = await ids(demo)
+    own_unit = await gql(NODE_QUERY, {"id": to_global_id("OrgUnit", known["D-PD"])}, as_user="pd_user")
+    assert own_unit["data"]["node"]["__typename"] == "OrgUnit"
+    for type_name, pk in (("User", known["pd_admin"]), ("Role", 1)):
+        result = await gql(NODE_QUERY, {"id": to_global_id(type_name, pk)}, as_user="pd_user")
+        assert result == {"data": {"node": None}}
+    me = await gql(NODE_QUERY, {"id": to_global_id("User", known["pd_user"])}, as_user="pd_user")
+    assert me["data"]["node"]["__typename"] == "User"  # but their own account, always
+    login = await gql.login("pd_user")
+    assert login["user"] == {"username": "pd_user"}
