@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
@@ -56,7 +57,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if run is not None:
                 try:
                     return run(result, _Info(self.context_value))
-                except _GiveUp:
+                except Exception:  # noqa: BLE001  anything unusual: graphql-core redoes it and reports it properly
                     pass
         return super().collect_and_execute_subfields(return_type, field_details_list, path, result, position_context)
 
@@ -73,7 +74,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return plan
 
     def _compile_object(self, object_type: GraphQLObjectType, field_details_list: Any) -> Any:
-        if any(fd.defer_usage is not None or fd.fragment_variable_values or fd.node.directives for fd in field_details_list):
+        if any(fd.defer_usage is not None or fd.fragment_variable_values for fd in field_details_list):
+            return None
+        # @skip/@include depend on variables, and a plan is cached per document: any directive below
+        # (on a field, an inline fragment, a spread or a fragment) keeps the plan away.
+        if any(fd.node.directives or _has_directives(fd.node.selection_set, self.fragment_definitions) for fd in field_details_list):
             return None
         grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if new_defer_usages:
@@ -111,7 +116,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return _leaf(gtype)
         if isinstance(gtype, GraphQLObjectType):
             run = self._plan_for(gtype, details)
-            return None if run is None else _nullable_object(run)
+            return None if run is None else _nullable_object(run, gtype.is_type_of)
         return None  # interfaces and unions need type resolution: leave them to graphql-core
 
 
@@ -146,8 +151,39 @@ def _non_null(inner: Convert) -> Convert:
     return convert
 
 
-def _nullable_object(run: Callable[[Any, Any], dict[str, Any]]) -> Convert:
-    return lambda value, info: None if value is None else run(value, info)
+def _nullable_object(run: Callable[[Any, Any], dict[str, Any]], is_type_of: Any) -> Convert:
+    if is_type_of is None:
+        return lambda value, info: None if value is None else run(value, info)
+
+    def convert(value: Any, info: Any) -> Any:
+        if value is None:
+            return None
+        if not is_type_of(value, info):  # graphql-core would report a wrong type here
+            raise _GiveUp
+        return run(value, info)
+
+    return convert
+
+
+def _has_directives(selection_set: Any, fragments: Any, seen: set[str] | None = None) -> bool:
+    if selection_set is None:
+        return False
+    seen = set() if seen is None else seen
+    for node in selection_set.selections:
+        if node.directives:
+            return True
+        if isinstance(node, FragmentSpreadNode):
+            name = node.name.value
+            if name in seen:
+                continue
+            seen.add(name)
+            fragment = fragments.get(name)
+            definition = getattr(fragment, "definition", fragment)  # graphql-core wraps definitions in FragmentDetails
+            if definition is not None and (definition.directives or _has_directives(definition.selection_set, fragments, seen)):
+                return True
+        elif _has_directives(getattr(node, "selection_set", None), fragments, seen):
+            return True
+    return False
 
 
 def _list_of(item: Convert) -> Convert:

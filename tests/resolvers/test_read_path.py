@@ -76,3 +76,23 @@ async def test_statements_per_request_do_not_grow_with_the_page(demo, gql, query
     assert counts[0] == counts[1], counts
     # authentication + the list + one per selected relation level (+ a BEGIN per read on SQLite)
     assert counts[0] <= 6
+
+
+DIRECTIVES = """query($x: Boolean!) { viewer { username ... @include(if: $x) { displayName } orgUnit { name @skip(if: $x) } } }"""
+
+
+async def test_directives_that_depend_on_variables_are_honoured(demo, gql):
+    for x in (True, False, True):
+        result = await gql(DIRECTIVES, {"x": x}, as_user="admin")
+        viewer = result["data"]["viewer"]
+        assert ("displayName" in viewer) is x
+        assert ("name" in viewer["orgUnit"]) is (not x)
+
+
+async def test_a_fragment_with_a_directive_is_honoured(demo, gql):
+    query = """query($x: Boolean!) { users(first: 2) { edges { node { ...U @include(if: $x) username } } } }
+               fragment U on User { displayName }"""
+    on = await gql(query, {"x": True}, as_user="admin")
+    off = await gql(query, {"x": False}, as_user="admin")
+    assert "displayName" in on["data"]["users"]["edges"][0]["node"]
+    assert "displayName" not in off["data"]["users"]["edges"][0]["node"]
