@@ -32,6 +32,7 @@ import jobs
 from core.bus import MemoryBus, RedisBus, make_bus
 from core.db.engine import create_engine, create_session_factory, read_engine
 from core.db.uow import UnitOfWork
+from core.errors import AccessError
 from core.logging import configure_logging, request_id_var
 from core.metrics import LATENCY, REQUESTS
 from core.queue.runner import ArqRelay, InProcessRunner, JobExecutor, runner_name
@@ -118,6 +119,18 @@ def _client_ip(conn: Request | WebSocket) -> str | None:
 class GovOpsGraphQL(GraphQL):
     """strawberry's ASGI view with our context, authentication, explorer page and orjson."""
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            await super().__call__(scope, receive, send)
+            return
+        websocket = WebSocket(scope, receive=receive, send=send)
+        try:
+            await self.run(websocket)
+        finally:  # the socket is gone: so is its watcher
+            watcher = self._watchers.pop(id(websocket), None)
+            if watcher is not None:
+                watcher.cancel()
+
     def __init__(self, services_ref: dict[str, AppServices], schema: strawberry.Schema, settings: Settings) -> None:
         super().__init__(
             schema,
@@ -127,6 +140,7 @@ class GovOpsGraphQL(GraphQL):
             keep_alive_interval=15,
         )
         self._ref = services_ref
+        self._watchers: dict[int, asyncio.Task[None]] = {}
 
     @property
     def services(self) -> AppServices:
@@ -187,8 +201,9 @@ class GovOpsGraphQL(GraphQL):
         actor = await self._authenticate(str(token), context.client_ip) if token else None
         if actor is None:
             raise ConnectionRejectionError({"message": "未登录或登录已过期 / Authentication required", "code": "UNAUTHENTICATED"})
-        context.actor = actor
-        self.services.spawn(_close_on_revoke(self.services, context.request, actor.token_id, actor.token_expires_at))
+        context.actor, context.token = actor, str(token)
+        watcher = asyncio.create_task(_watch_token(self.services, context))
+        self._watchers[id(context.request)] = watcher
         return UNSET  # an ack without a payload
 
 
@@ -211,23 +226,39 @@ async def _touch(services: AppServices, token_id: int) -> None:
             await auth.touch(uow, token_id)
 
 
-async def _close_on_revoke(services: AppServices, websocket: WebSocket, token_id: int | None, expires_at: Any) -> None:
-    """Close the socket (4403) when its token is revoked anywhere, or when it expires."""
-    from core.clock import utcnow
+RECHECK_SECONDS = 60.0
+
+
+async def _watch_token(services: AppServices, context: Context) -> None:
+    """Close the socket (4403) when its token is revoked anywhere, expires, or stops authenticating
+    (user or unit disabled): told by the bus at once, and checked again every minute in case a message
+    was missed (or came between the login check and this subscription)."""
+    token_id = context.actor.token_id if context.actor else None
+    websocket = context.request
 
     async def revoked() -> None:
         async for _channel, message in services.bus.subscribe(auth.TOKEN_REVOKED_CHANNEL):
             if message.get("tokenId") == token_id:
                 return
 
-    timeout = max(0.0, (expires_at - utcnow()).total_seconds()) if expires_at else None
+    listener = asyncio.create_task(revoked())
     try:
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(revoked(), timeout=timeout)
+        while True:
+            done, _ = await asyncio.wait({listener}, timeout=RECHECK_SECONDS)
+            if done:
+                break
+            try:
+                await context.refresh_actor()
+            except AccessError:
+                break
+            except Exception:
+                log.exception("token re-check failed; will retry")
         with contextlib.suppress(Exception):
             await websocket.close(code=4403, reason="token revoked or expired")
-    except asyncio.CancelledError:
-        pass
+    finally:
+        listener.cancel()
+        with contextlib.suppress(BaseException):
+            await listener
 
 
 class RequestIdMiddleware:

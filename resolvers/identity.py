@@ -9,6 +9,7 @@ import strawberry
 
 from core.clock import utcnow
 from core.db.pagination import PageRequest
+from core.errors import Forbidden
 from core.ids import decode_id
 from domain.identity import auth, service
 from domain.identity import repository as repo
@@ -333,6 +334,10 @@ async def org_unit_changed(
         unit_id = int(message["id"])
         if only is not None and unit_id != only:
             continue
+        # Each event is judged with the subscriber's rights as they are now, not as they were at connect.
+        actor = await ctx.refresh_actor()
+        if not actor.can("identity.view_org_units"):
+            raise Forbidden("权限不足 / Permission denied: identity.view_org_units")
         async with ctx.read_session() as s:
             found = await prefetch.fetch_nodes(s, actor, "OrgUnit", [unit_id], sel)
         if unit_id in found:  # outside the subscriber's data scope: not a word about it

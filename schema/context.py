@@ -24,6 +24,7 @@ class Context:
     client_ip: str | None
     user_agent: str | None
     actor: Actor | None = None
+    token: str | None = None  # the bearer token, kept for WebSockets to re-check it while they stay open
     connection_params: dict[str, Any] | None = None
     _loaders: Any = field(default=None, repr=False)
 
@@ -35,6 +36,17 @@ class Context:
         if self.actor is None:
             raise Unauthenticated()
         return self.actor
+
+    async def refresh_actor(self) -> Actor:
+        """Authenticate the token again (a long-lived WebSocket must notice revocations and role changes)."""
+        from domain.identity import auth
+
+        actor = None
+        if self.token:
+            async with self.services.read() as db:
+                actor, _ = await auth.authenticate(db, self.token, client_ip=self.client_ip)
+        self.actor = actor
+        return self.require_actor()
 
     def require(self, permission: str) -> Actor:
         actor = self.require_actor()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from graphql import GraphQLError
@@ -46,6 +46,18 @@ def process_error(error: GraphQLError, request_id: str) -> GraphQLError:
             extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         )  # fmt: skip
     return GraphQLError(message, error.nodes, error.source, error.positions, error.path, extensions={"code": code})
+
+
+async def policed(stream: AsyncIterator[Any], request_id: str) -> AsyncIterator[Any]:
+    """The error policy for a subscription's events (the extension sees only the first result)."""
+    try:
+        async for item in stream:
+            yield item
+    except GraphQLError:
+        raise
+    except Exception as exc:
+        masked = process_error(GraphQLError(str(exc), original_error=exc), request_id)
+        raise GraphQLError(masked.message, extensions=masked.extensions) from None
 
 
 class ErrorPolicy(SchemaExtension):

@@ -57,7 +57,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if run is not None:
                 try:
                     return run(result, _Info(self.context_value))
-                except Exception:  # noqa: BLE001  anything unusual: graphql-core redoes it and reports it properly
+                except Exception:
                     pass
         return super().collect_and_execute_subfields(return_type, field_details_list, path, result, position_context)
 
@@ -78,7 +78,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None
         # @skip/@include depend on variables, and a plan is cached per document: any directive below
         # (on a field, an inline fragment, a spread or a fragment) keeps the plan away.
-        if any(fd.node.directives or _has_directives(fd.node.selection_set, self.fragment_definitions) for fd in field_details_list):
+        if any(
+            fd.node.directives or _has_directives(fd.node.selection_set, self.fragment_definitions) for fd in field_details_list
+        ):
             return None
         grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
         if new_defer_usages:

@@ -13,6 +13,7 @@ from resolvers import identity as r
 from resolvers import node as node_resolvers
 from resolvers.common import INPUT
 from schema import fastpath
+from schema.errors import policed
 from schema.executor import FastExecutionContext
 from schema.extensions import extensions
 from schema.identity import inputs, payloads, types
@@ -117,7 +118,7 @@ class Subscription:
         self, info: strawberry.Info,
         id: Annotated[strawberry.ID | None, strawberry.argument(description="Only this unit.")] = None,
     ) -> AsyncGenerator[types.OrgUnitChangedEvent, None]:  # fmt: skip
-        async for event in r.org_unit_changed(info, id):
+        async for event in policed(r.org_unit_changed(info, id), info.context.request_id):
             yield event
 
 

@@ -127,3 +127,52 @@ async def test_a_change_made_by_another_process_arrives_through_redis(demo, gql,
         other.terminate()
         other.wait(timeout=20)
         await ws.close()
+
+
+async def test_events_are_judged_with_the_rights_of_now(demo, gql, served):
+    known = await ids(demo)
+    ws, sub = await open_subscription(served, await gql.token("operator"))
+    try:
+        set_roles = "mutation($i: UserRolesSetInput!) { userRolesSet(input: $i) { errors { code } } }"
+        result = await gql(
+            set_roles, {"i": {"userId": to_global_id("User", known["operator"]), "roleIds": []}}, as_user="secadmin"
+        )
+        assert result["data"]["userRolesSet"]["errors"] == []
+        await rename(gql, known["D-PD"], "浦东新区数据中心")
+        message = await sub.next()
+
+        assert message["type"] == "next"
+        assert message["payload"]["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
+    finally:
+        await ws.close()
+
+
+async def test_subscription_errors_are_masked(demo, gql, served, monkeypatch):
+    from schema.context import Context
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("password=hunter2")
+
+    known = await ids(demo)
+    ws, sub = await open_subscription(served, await gql.token("operator"))
+    monkeypatch.setattr(Context, "refresh_actor", broken)  # only the subscription path calls it
+    try:
+        await rename(gql, known["D-PD"], "浦东")
+        message = await sub.next()
+        assert message["type"] == "next"
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+        assert "hunter2" not in json.dumps(message)
+    finally:
+        await ws.close()
+
+
+async def test_a_closed_socket_leaves_no_watcher_behind(demo, gql, served, app):
+    ws, _sub = await open_subscription(served, await gql.token("operator"))
+    view = app.app.graphql  # RequestIdMiddleware -> _Front -> the GraphQL view
+    assert len(view._watchers) == 1
+    await ws.close()
+    for _ in range(100):
+        if not view._watchers:
+            break
+        await asyncio.sleep(0.02)
+    assert view._watchers == {}
