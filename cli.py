@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -97,6 +97,71 @@ def seed_demo() -> None:
     typer.echo("           operator (Big Data Center staff), pd_admin / pd_user (浦东新区), ga_admin (市公安局) ...")
 
 
+def _fail(errors: list) -> None:  # type: ignore[type-arg]
+    typer.echo("\n".join(f"{e.field or '-'}: {e.message}" for e in errors), err=True)
+    raise typer.Exit(1)
+
+
+async def _as_system(work: Any) -> Any:
+    """Run `work(uow, actor)` as the server's own operator: a unit of work, audited like any change."""
+    from core.db.engine import create_engine, create_session_factory
+    from core.db.uow import UnitOfWork
+    from core.errors import DomainError, DomainErrors
+    from domain.identity.builtin import ensure_builtin_roles
+    from domain.identity.system import system_actor
+
+    settings = get_settings()
+    engine = create_engine(settings.database_url)
+    try:
+        async with UnitOfWork(create_session_factory(engine)) as uow:
+            roles = await ensure_builtin_roles(uow)
+            try:
+                return await work(uow, system_actor(), roles)
+            except DomainErrors as exc:
+                _fail(exc.errors)
+            except DomainError as exc:
+                _fail([exc])
+    finally:
+        await engine.dispose()
+
+
+unit_app = typer.Typer(help="Organisation units.", no_args_is_help=True)
+app.add_typer(unit_app, name="unit")
+
+
+@unit_app.command("create")
+def unit_create(
+    code: Annotated[str, typer.Argument(help="Unique unit code, e.g. SHBDC.")],
+    name: Annotated[str, typer.Argument(help="Full name, e.g. 上海市大数据中心.")],
+    kind: Annotated[str, typer.Option(help="MANAGEMENT or ACCESS_UNIT.")] = "MANAGEMENT",
+    parent: Annotated[str | None, typer.Option(help="Parent unit code.")] = None,
+) -> None:
+    """Create a unit: the management unit of a fresh installation, or any other."""
+    from sqlalchemy import select
+
+    from domain.identity.enums import OrgUnitKind
+    from domain.identity.models import OrgUnit
+    from domain.identity.service import OrgUnitData, create_org_unit
+
+    try:
+        unit_kind = OrgUnitKind(kind.upper())
+    except ValueError:
+        typer.echo("kind must be MANAGEMENT or ACCESS_UNIT", err=True)
+        raise typer.Exit(2) from None
+
+    async def work(uow: Any, actor: Any, _roles: Any) -> str:
+        parent_id = None
+        if parent:
+            parent_id = (await uow.session.execute(select(OrgUnit.id).where(OrgUnit.code == parent))).scalar_one_or_none()
+            if parent_id is None:
+                typer.echo(f"parent unit {parent} not found", err=True)
+                raise typer.Exit(1)
+        unit = await create_org_unit(uow, actor, OrgUnitData(code=code, name=name, kind=unit_kind, parent_id=parent_id))
+        return f"created unit {unit.code}"
+
+    typer.echo(asyncio.run(_as_system(work)))
+
+
 @user_app.command("create")
 def user_create(
     username: Annotated[str, typer.Argument(help="Login name.")],
@@ -104,50 +169,31 @@ def user_create(
     display_name: Annotated[str, typer.Option(help="Name shown to people.")] = "",
     role: Annotated[list[str], typer.Option(help="Role code; repeat for several.")] = [],  # noqa: B006
 ) -> None:
-    """Create a user (the first administrator of a fresh installation); asks for the password."""
+    """Create a user (the first administrators of a fresh installation); asks for the password."""
     settings = get_settings()
     password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
 
-    async def go() -> str:
+    async def work(uow: Any, actor: Any, roles: Any) -> str:
         from sqlalchemy import select
 
-        from core.db.engine import create_engine, create_session_factory
-        from core.db.uow import UnitOfWork
-        from core.errors import DomainError, DomainErrors
-        from domain.identity import repository as repo
-        from domain.identity.builtin import ensure_builtin_roles
         from domain.identity.models import OrgUnit
-        from domain.identity.service import UserData, create_user
-        from domain.identity.system import system_actor
+        from domain.identity.service import UserData, create_user, set_user_roles
 
-        engine = create_engine(settings.database_url)
-        try:
-            async with UnitOfWork(create_session_factory(engine)) as uow:
-                roles = await ensure_builtin_roles(uow)
-                org = (await uow.session.execute(select(OrgUnit).where(OrgUnit.code == unit))).scalar_one_or_none()
-                if org is None:
-                    return f"unit {unit} not found"
-                unknown = [r for r in role if r not in roles]
-                if unknown:
-                    return f"unknown roles: {', '.join(unknown)}"
-                actor = system_actor(org)
-                try:
-                    user = await create_user(
-                        uow, actor, settings,
-                        UserData(username=username, display_name=display_name or username, org_unit_id=org.id, password=password),
-                    )  # fmt: skip
-                except (DomainError, DomainErrors) as exc:
-                    errs = exc.errors if isinstance(exc, DomainErrors) else [exc]
-                    raise SystemExit("\n".join(f"{e.field}: {e.message}" for e in errs)) from None
-                if role:
-                    from core.clock import utcnow
+        org = (await uow.session.execute(select(OrgUnit).where(OrgUnit.code == unit))).scalar_one_or_none()
+        if org is None:
+            typer.echo(f"unit {unit} not found (create it with `govops unit create`)", err=True)
+            raise typer.Exit(1)
+        unknown = [r for r in role if r not in roles]
+        if unknown:
+            typer.echo(f"unknown roles: {', '.join(unknown)}", err=True)
+            raise typer.Exit(1)
+        data = UserData(username=username, display_name=display_name or username, org_unit_id=org.id, password=password)
+        user = await create_user(uow, actor, settings, data)
+        if role:  # the same rules as the API: unit kinds fit, one administrator duty per person
+            await set_user_roles(uow, actor, user.id, [roles[r].id for r in role])
+        return f"created {username}"
 
-                    await repo.set_user_roles(uow.session, user.id, {roles[r].id for r in role}, None, utcnow())
-                return f"created {username}"
-        finally:
-            await engine.dispose()
-
-    typer.echo(asyncio.run(go()))
+    typer.echo(asyncio.run(_as_system(work)))
 
 
 def main() -> None:

@@ -386,6 +386,7 @@ def run() -> None:
         log_config=None,
         timeout_graceful_shutdown=20,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 

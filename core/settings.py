@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         default_factory=list, description="browser origins allowed to open WebSockets (empty = same host only)"
     )
     log_level: str = Field("INFO", description="root log level")
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", description="proxies whose X-Forwarded-For is trusted for client addresses (comma-separated, or *)"
+    )
     job_poll_seconds: float = Field(1.0, gt=0, le=60, description="how often the outbox relay looks for due rows")
 
     @model_validator(mode="after")
@@ -63,6 +66,16 @@ class Settings(BaseSettings):
             raise ValueError("GOVOPS_DEMO_PASSWORD is for the demo profile only")
         if self.profile is Profile.PRODUCTION and self.database_url.startswith("sqlite"):
             raise ValueError("production runs on PostgreSQL (GOVOPS_DATABASE_URL=postgresql+asyncpg://...)")
+        if self.profile is Profile.PRODUCTION and self.redis_url is None:
+            raise ValueError("production needs GOVOPS_REDIS_URL: replicas share subscriptions, revocations and jobs through it")
+        return self
+
+    @model_validator(mode="after")
+    def _processes(self) -> Settings:
+        # Several processes with the in-memory bus would not hear each other's revocations or changes,
+        # and each would run the cron jobs.
+        if self.workers > 1 and self.redis_url is None:
+            raise ValueError("GOVOPS_WORKERS > 1 needs GOVOPS_REDIS_URL")
         return self
 
     @property

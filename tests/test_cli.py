@@ -50,3 +50,22 @@ def test_only_the_demo_profile_runs_on_built_in_secrets():
             Settings(profile=profile, database_url="postgresql+asyncpg://x@y/z")
     with pytest.raises(ValidationError, match="demo profile only"):
         Settings(profile=Profile.TEST, master_key="k" * 40, demo_password="Some#Password1")
+
+
+def test_a_fresh_production_style_installation_gets_its_first_administrators(tmp_path):
+    env = {**os.environ, "GOVOPS_PROFILE": "test", "GOVOPS_MASTER_KEY": "k" * 40, "GOVOPS_PASSWORD_ITERATIONS": "1000",
+           "GOVOPS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'fresh.sqlite3'}"}  # fmt: skip
+    assert govops(env, "db", "upgrade").returncode == 0
+    missing = govops(env, "user", "create", "root", "--unit", "SHBDC", stdin="Root#Secure2026\n")
+    assert missing.returncode == 1
+    assert "unit SHBDC not found" in missing.stderr
+    made = govops(env, "unit", "create", "SHBDC", "上海市大数据中心")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == "created unit SHBDC"
+    for name, role in (("sysadmin", "system_admin"), ("secadmin", "security_admin")):
+        result = govops(env, "user", "create", name, "--unit", "SHBDC", "--role", role, stdin="Admin#Secure2026\n")
+        assert result.returncode == 0, result.stderr
+    both = govops(env, "user", "create", "superman", "--unit", "SHBDC", "--role", "system_admin", "--role", "audit_admin",
+                  stdin="Super#Secure2026\n")  # fmt: skip
+    assert both.returncode == 1
+    assert "DUTY" in both.stderr or "两" in both.stderr or "duties" in both.stderr

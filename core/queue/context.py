@@ -34,7 +34,11 @@ class JobContext:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
-        """A unit of work that marks this job done in the same commit, so its effects happen once."""
+        """A unit of work that marks this job done in the same commit, so its effects happen once.
+
+        A job has one such transaction: a second one could not be tied to the outbox row any more."""
+        if self.finished:
+            raise RuntimeError("a job commits once: put all of its writes in one ctx.transaction()")
         async with self.unit_of_work() as uow:
             if self.job_id is not None:
                 job_id = self.job_id

@@ -92,8 +92,12 @@ async def claim_due(session: AsyncSession, *, runner: str, status: OutboxStatus,
     return list((await session.execute(stmt)).scalars())
 
 
-async def start_run(session: AsyncSession, job_id: int, *, runner: str, lease: timedelta) -> OutboxJob | None:
-    """Take the run lease of one job unless it is done, failed or leased by a live runner elsewhere."""
+async def start_run(session: AsyncSession, job_id: int, *, runner: str, run: str, lease: timedelta) -> OutboxJob | None:
+    """Take the run lease of one job unless it is done, failed or leased by a live run elsewhere.
+
+    `runner` is the process's claimer (what claim_due wrote); `run` names this one execution, so a run
+    that overstayed its lease cannot finish a job that a second run of the same process took over.
+    """
     now = utcnow()
     t = OutboxJob.__table__.c
     stmt = (
@@ -105,7 +109,7 @@ async def start_run(session: AsyncSession, job_id: int, *, runner: str, lease: t
                 (t.status == OutboxStatus.RUNNING) & ((t.claimed_by == runner) | (t.claimed_until < now)),
             )
         )
-        .values(status=OutboxStatus.RUNNING, claimed_by=runner, claimed_until=now + lease, attempts=t.attempts + 1)
+        .values(status=OutboxStatus.RUNNING, claimed_by=run, claimed_until=now + lease, attempts=t.attempts + 1)
         .returning(t.id)
     )
     if (await session.execute(stmt)).scalar_one_or_none() is None:
@@ -135,6 +139,16 @@ async def fail(session: AsyncSession, job_id: int, *, runner: str, error: str, r
         update(OutboxJob.__table__)
         .where(t.id == job_id, t.claimed_by == runner, t.status == OutboxStatus.RUNNING)
         .values(**values)
+    )
+
+
+async def release(session: AsyncSession, job_ids: list[int], *, runner: str) -> None:
+    """Give claimed rows back (a send failed): due again at once."""
+    t = OutboxJob.__table__.c
+    await session.execute(
+        update(OutboxJob.__table__)
+        .where(t.id.in_(job_ids), t.status == OutboxStatus.SENT, t.claimed_by == runner)
+        .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_until=None)
     )
 
 

@@ -8,6 +8,7 @@ import enum
 import logging
 import os
 import socket
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -64,8 +65,9 @@ class JobExecutor:
         return JobContext(self.session_factory, self.publish, self.on_enqueued, self.runner, job_id, key, attempt)
 
     async def run(self, job_id: int) -> Outcome:
+        run = f"{self.runner}#{uuid.uuid4().hex[:12]}"
         async with self.unit_of_work() as uow:
-            row = await outbox.start_run(uow.session, job_id, runner=self.runner, lease=SEND_LEASE)
+            row = await outbox.start_run(uow.session, job_id, runner=self.runner, run=run, lease=SEND_LEASE)
             if row is None:
                 return Outcome.SKIPPED
             spec = self.registry.jobs.get(row.job_name)
@@ -74,29 +76,33 @@ class JobExecutor:
                 row.claimed_until = lease_until
             name, payload, key, attempt, max_tries = row.job_name, dict(row.payload), row.key, row.attempts, row.max_tries
         if spec is None:
-            await self._fail(job_id, f"unknown job {name}", None)
+            await self._fail(job_id, run, f"unknown job {name}", None)
             return Outcome.FAILED
-        ctx = self.context(job_id, key, attempt)
+        tries = max_tries or spec.max_tries
+        if attempt > tries:  # earlier runs never reported back: the process died while running it
+            await self._fail(job_id, run, f"gave up after {tries} attempts that did not finish", None)
+            return Outcome.FAILED
+        ctx = JobContext(self.session_factory, self.publish, self.on_enqueued, run, job_id, key, attempt)
         try:
             await asyncio.wait_for(spec.func(ctx, **payload), timeout=spec.timeout)
         except LeaseLost:
             log.warning("job lease lost", extra={"job": name, "job_id": job_id})
             return Outcome.SKIPPED
         except Exception as exc:
-            tries = max_tries or spec.max_tries
             retry_at = utcnow() + spec.backoff(attempt) if attempt < tries else None
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             log.warning("job failed", extra={"job": name, "job_id": job_id, "attempt": attempt, "error": error})
-            await self._fail(job_id, error, retry_at)
+            await self._fail(job_id, run, error, retry_at)
             return Outcome.RETRY if retry_at else Outcome.FAILED
         if not ctx.finished:
             async with self.unit_of_work() as uow:
-                await outbox.finish(uow.session, job_id, runner=self.runner)
+                if not await outbox.finish(uow.session, job_id, runner=run):
+                    return Outcome.SKIPPED
         return Outcome.DONE
 
-    async def _fail(self, job_id: int, error: str, retry_at: datetime | None) -> None:
+    async def _fail(self, job_id: int, run: str, error: str, retry_at: datetime | None) -> None:
         async with self.unit_of_work() as uow:
-            await outbox.fail(uow.session, job_id, runner=self.runner, error=error, retry_at=retry_at)
+            await outbox.fail(uow.session, job_id, runner=run, error=error, retry_at=retry_at)
 
     async def run_cron(self, spec: CronSpec) -> None:
         await asyncio.wait_for(spec.func(self.context()), timeout=spec.timeout)
@@ -227,11 +233,19 @@ class ArqRelay(_Loop):
                 uow.session, runner=self.executor.runner, status=outbox.OutboxStatus.SENT, lease=SEND_LEASE, limit=self.batch
             )
             rows = await outbox_attempts(uow, ids)
-        for job_id, key, attempts in rows:
+        for n, (job_id, key, attempts) in enumerate(rows):
             # arq refuses a second job with the same id, so a re-send of a job arq still holds is a no-op.
             # The id is built from the outbox key (unique for ever), not the row id, which a restored or
             # re-created database may hand out again while Redis still remembers an old result.
-            await self.redis.enqueue_job(ARQ_FUNCTION, job_id, _job_id=f"govops:{key}:{attempts}", _queue_name=self.queue_name)
+            try:
+                await self.redis.enqueue_job(
+                    ARQ_FUNCTION, job_id, _job_id=f"govops:{key}:{attempts}", _queue_name=self.queue_name
+                )
+            except Exception:
+                # Redis is away: what was not handed over goes back to the queue now, not in 10 minutes.
+                async with self.executor.unit_of_work() as uow:
+                    await outbox.release(uow.session, [r[0] for r in rows[n:]], runner=self.executor.runner)
+                raise
         return len(ids)
 
     async def _loop(self) -> None:

@@ -32,12 +32,14 @@ class RoleCatalog:
         self.ttl = ttl
         self._roles: dict[int, RoleRecord] | None = None
         self._loaded_at = 0.0
+        self._generation = 0  # bumped by invalidate(): a load that began before it must not be kept
 
     async def get(self, db: Db) -> dict[int, RoleRecord]:
         """Every role by id, with its permissions; the records are shared: never change them."""
         roles = self._roles
         if roles is not None and time.monotonic() - self._loaded_at < self.ttl:
             return roles
+        generation = self._generation
         permissions: dict[int, list[str]] = defaultdict(list)
         for role_id, code in await db.execute(select(_RP.role_id, _RP.permission).order_by(_RP.permission)):
             permissions[role_id].append(code)
@@ -46,11 +48,13 @@ class RoleCatalog:
             record = RoleRecord(*row)
             record.permissions = permissions.get(record.id, [])
             roles[record.id] = record
-        self._roles, self._loaded_at = roles, time.monotonic()
+        if generation == self._generation:
+            self._roles, self._loaded_at = roles, time.monotonic()
         return roles
 
     def invalidate(self, *_: Any) -> None:
         self._roles = None
+        self._generation += 1
 
 
 ROLES = RoleCatalog()

@@ -523,6 +523,6 @@ async def set_user_roles(uow: UnitOfWork, actor: Actor, user_id: int, role_ids: 
         c.add("userId", "不能给自己分配角色 / You cannot change your own roles", IdentityErrorCode.SELF_LOCKOUT)
     c.raise_if_any()
     before = sorted(await repo.role_ids_of_user(uow.session, user.id))
-    await repo.set_user_roles(uow.session, user.id, set(role_ids), actor.user_id, utcnow())
+    await repo.set_user_roles(uow.session, user.id, set(role_ids), actor.user_id or None, utcnow())
     _audit(uow, actor, "identity.user_roles_set", "User", user.id, before=before, after=sorted(set(role_ids)))
     return user

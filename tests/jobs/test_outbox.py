@@ -235,3 +235,31 @@ def test_the_production_worker_knows_every_job_and_cron():
         == sorted(jobs.registry.crons)
         == ["identity.purge_tokens", "outbox.purge_done"]
     )
+
+
+async def test_a_job_whose_runs_never_report_back_is_given_up(services):
+    await enqueue(services, "test.record", {"n": 9})
+    async with services.session_factory() as s, s.begin():  # three runs died with their process
+        await s.execute(update(OutboxJob).values(attempts=3))
+    assert await InProcessRunner(executor(services)).run_until_idle() == [Outcome.FAILED]
+    [row] = await outbox_rows(services)
+    assert (row.status, row.last_error) == (OutboxStatus.FAILED, "gave up after 3 attempts that did not finish")
+    assert await effects(services) == []
+
+
+twice = JobRegistry()
+
+
+@twice.job("test.twice", max_tries=1)
+async def commits_twice(ctx: JobContext) -> None:
+    async with ctx.transaction() as uow:
+        audit.record(uow.session, operation="test.effect", detail={"step": 1})
+    async with ctx.transaction() as uow:
+        audit.record(uow.session, operation="test.effect", detail={"step": 2})
+
+
+async def test_a_second_transaction_in_one_job_is_refused_loudly(services):
+    ex = JobExecutor(twice, services.session_factory, services.bus.publish, lambda: None, runner_name("twice"))
+    await enqueue(services, "test.twice", {})
+    assert await InProcessRunner(ex).run_until_idle() == [Outcome.FAILED]
+    assert await effects(services) == [{"step": 1}]
