@@ -81,6 +81,7 @@ def seed_demo() -> None:
         from core.db.uow import UnitOfWork
         from domain.identity.demo import seed_demo as seed
 
+        _configure_audit(settings)
         engine = create_engine(settings.database_url)
         try:
             async with UnitOfWork(create_session_factory(engine)) as uow:
@@ -97,6 +98,13 @@ def seed_demo() -> None:
     typer.echo("           operator (Big Data Center staff), pd_admin / pd_user (浦东新区), ga_admin (市公安局) ...")
 
 
+def _configure_audit(settings: Any) -> None:
+    from core import audit
+
+    assert settings.master_key is not None
+    audit.configure(settings.master_key.get_secret_value())
+
+
 def _fail(errors: list) -> None:  # type: ignore[type-arg]
     typer.echo("\n".join(f"{e.field or '-'}: {e.message}" for e in errors), err=True)
     raise typer.Exit(1)
@@ -111,6 +119,7 @@ async def _as_system(work: Any) -> Any:
     from domain.identity.system import system_actor
 
     settings = get_settings()
+    _configure_audit(settings)
     engine = create_engine(settings.database_url)
     try:
         async with UnitOfWork(create_session_factory(engine)) as uow:
@@ -194,6 +203,38 @@ def user_create(
         return f"created {username}"
 
     typer.echo(asyncio.run(_as_system(work)))
+
+
+audit_app = typer.Typer(help="The operation log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the operation log's HMAC-SM3 chain; exit 1 and name the first broken record."""
+    settings = get_settings()
+    _configure_audit(settings)
+
+    async def go() -> Any:
+        from core.audit import verify_chain
+        from core.db.engine import create_engine, create_session_factory
+
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                return await verify_chain(session)
+        finally:
+            await engine.dispose()
+
+    report = asyncio.run(go())
+    if report.reason is None:
+        typer.echo(f"audit chain intact: {report.checked} records")
+        return
+    where = f"record {report.broken_id}" if report.broken_id is not None else "the chain head"
+    typer.echo(
+        f"audit chain broken at {where} (sequence {report.broken_seq}): {report.reason}; {report.checked} records before it are intact"
+    )
+    raise typer.Exit(1)
 
 
 def main() -> None:

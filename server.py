@@ -29,6 +29,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
 import jobs
+from core import audit
 from core.bus import MemoryBus, RedisBus, make_bus
 from core.db.engine import create_engine, create_session_factory, read_engine
 from core.db.uow import UnitOfWork
@@ -78,6 +79,8 @@ class AppServices:
 
 
 async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppServices:
+    assert settings.master_key is not None  # the settings refuse to load without one outside the demo
+    audit.configure(settings.master_key.get_secret_value())
     engine = create_engine(settings.database_url, settings.database_pool_size)
     services = AppServices(
         settings, engine, create_session_factory(engine), make_bus(settings.redis_url), reader=read_engine(engine)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core import audit
 from core.clock import utcnow
 from core.db.engine import WRITER
 from core.queue.outbox import new_outbox_row
@@ -54,6 +55,7 @@ class UnitOfWork:
     async def commit(self) -> None:
         for hook in self._before_commit:
             await hook()
+        await audit.seal(self.session)  # last, so the chain-head lock is held as briefly as possible
         await self.session.commit()
         messages, self._messages = self._messages, []
         hooks, self._after_commit = self._after_commit, []
