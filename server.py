@@ -264,6 +264,17 @@ async def _watch_token(services: AppServices, context: Context) -> None:
             await listener
 
 
+# Sent with every HTTP response. The explorer page carries its own, stricter Content-Security-Policy.
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+NO_STORE = (b"cache-control", b"no-store")  # API answers hold personal data; the explorer's assets may be cached
+
+
 class RequestIdMiddleware:
     """Gives every HTTP request an id (or keeps a sane X-Request-ID), logs it, returns it, times it."""
 
@@ -286,7 +297,8 @@ class RequestIdMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                extra = SECURITY_HEADERS if scope["path"].startswith("/explorer/") else [*SECURITY_HEADERS, NO_STORE]
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode()), *extra]
             await send(message)
 
         try:

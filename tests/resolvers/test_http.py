@@ -99,3 +99,11 @@ async def test_the_explorer_page_is_served_to_browsers(services, gql):
     page = await gql.http.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert "/explorer/explorer.js" in page.text
+
+
+async def test_security_headers_on_every_response(services, gql):
+    for response in (await gql.http.get("/healthz"), await gql.http.post("/graphql", json={"query": "{ __typename }"})):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["cache-control"] == "no-store"

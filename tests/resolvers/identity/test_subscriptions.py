@@ -176,3 +176,11 @@ async def test_a_closed_socket_leaves_no_watcher_behind(demo, gql, served, app):
             break
         await asyncio.sleep(0.02)
     assert view._watchers == {}
+
+
+async def test_a_page_on_another_origin_cannot_open_a_websocket(demo, served):
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        await websockets.connect(f"ws://{served}/graphql", subprotocols=["graphql-transport-ws"], origin="https://evil.example")
+    assert refused.value.response.status_code == 403
+    same = await websockets.connect(f"ws://{served}/graphql", subprotocols=["graphql-transport-ws"], origin=f"http://{served}")
+    await same.close()
