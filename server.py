@@ -29,7 +29,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
 import jobs
-from core import audit
+from core import keys
 from core.bus import MemoryBus, RedisBus, make_bus
 from core.db.engine import create_engine, create_session_factory, read_engine
 from core.db.uow import UnitOfWork
@@ -80,7 +80,7 @@ class AppServices:
 
 async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppServices:
     assert settings.master_key is not None  # the settings refuse to load without one outside the demo
-    audit.configure(settings.master_key.get_secret_value())
+    keys.configure(settings.master_key.get_secret_value())
     engine = create_engine(settings.database_url, settings.database_pool_size)
     services = AppServices(
         settings, engine, create_session_factory(engine), make_bus(settings.redis_url), reader=read_engine(engine)
@@ -189,8 +189,13 @@ class GovOpsGraphQL(GraphQL):
         if not token:
             return None
         services = self.services
-        async with services.read() as conn:
-            actor, stale = await auth.authenticate(conn, token, client_ip=client_ip)
+        try:
+            async with services.read() as conn:
+                actor, stale = await auth.authenticate(conn, token, client_ip=client_ip)
+        except auth.IntegrityViolation as violation:  # fail closed, and tell the security administrator
+            log.error("integrity violation: %s", violation.detail)
+            services.spawn(_record_violation(services, violation, client_ip))
+            return None
         if actor is not None and stale and actor.token_id is not None:
             services.spawn(_touch(services, actor.token_id))
         return actor
@@ -221,6 +226,11 @@ async def _follow(bus: MemoryBus | RedisBus, channel: str, callback: Any) -> Non
         except Exception:
             log.exception("bus subscription failed; resubscribing", extra={"channel": channel})
             await asyncio.sleep(1)
+
+
+async def _record_violation(services: AppServices, violation: Any, client_ip: str | None) -> None:
+    async with services.unit_of_work() as uow:
+        auth.record_violation(uow, violation, client_ip)
 
 
 async def _touch(services: AppServices, token_id: int) -> None:

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from arq.connections import RedisSettings
 
-from core import audit
+from core import keys
 from core.bus import RedisBus
 from core.db.engine import create_engine, create_session_factory
 from core.logging import configure_logging
@@ -21,7 +21,7 @@ _functions, _crons = arq_functions_and_crons(registry)
 async def startup(ctx: dict[str, Any]) -> None:
     configure_logging(_settings.log_level)
     assert _settings.master_key is not None
-    audit.configure(_settings.master_key.get_secret_value())
+    keys.configure(_settings.master_key.get_secret_value())
     engine = create_engine(_settings.database_url, _settings.database_pool_size)
     bus = RedisBus(_settings.redis_url or "")
     relay: ArqRelay | None = None

@@ -15,6 +15,7 @@ from domain.identity import auth, service
 from domain.identity import repository as repo
 from domain.identity.enums import OrgUnitChange
 from domain.identity.errors import IdentityErrorCode as Code
+from domain.identity.errors import error
 from domain.identity.permissions import PERMISSIONS
 from domain.identity.service import ORG_UNIT_CHANNEL, UNSET
 from resolvers import prefetch
@@ -138,15 +139,19 @@ async def login(info: strawberry.Info, input: Annotated[inputs.LoginInput, INPUT
         result = await auth.login(uow, ctx.settings, check, client_ip=ctx.client_ip, user_agent=ctx.user_agent)
     if result.error is not None:
         return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, [result.error]))
-    actor, _ = await _actor_for(ctx, result.token)
-    ctx.actor = actor
+    try:
+        async with ctx.read_session() as db:
+            ctx.actor, _ = await auth.authenticate(db, result.token or "", client_ip=ctx.client_ip)
+    except auth.IntegrityViolation as violation:  # fail closed and raise the alarm
+        async with ctx.unit_of_work() as uow:
+            auth.record_violation(uow, violation, ctx.client_ip)
+        refused = error(
+            Code.ACCOUNT_DISABLED,
+            "访问控制信息校验失败，请联系安全管理员 / Access-control check failed; contact the security administrator",
+        )
+        return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, [refused]))
     user = await _one(info, "User", result.user_id, "user")
     return payloads.LoginPayload(token=result.token, user=user, errors=[])
-
-
-async def _actor_for(ctx: Any, token: str | None) -> Any:
-    async with ctx.read_session() as s:
-        return await auth.authenticate(s, token or "", client_ip=ctx.client_ip)
 
 
 async def logout(info: strawberry.Info) -> payloads.LogoutPayload:

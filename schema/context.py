@@ -43,8 +43,11 @@ class Context:
 
         actor = None
         if self.token:
-            async with self.services.read() as db:
-                actor, _ = await auth.authenticate(db, self.token, client_ip=self.client_ip)
+            try:
+                async with self.services.read() as db:
+                    actor, _ = await auth.authenticate(db, self.token, client_ip=self.client_ip)
+            except auth.IntegrityViolation:
+                actor = None  # the HTTP path records the event; a socket just closes
         self.actor = actor
         return self.require_actor()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
-from core import audit
+from core import audit, integrity
 from core.audit import AuditOutcome
 from core.clock import utcnow
 from core.crypto import hash_password, password_needs_rehash, random_token, sm3_hex, verify_password
@@ -17,6 +17,7 @@ from core.errors import DomainError, Forbidden
 from core.settings import Settings
 from domain.identity import repository as repo
 from domain.identity.actor import Actor
+from domain.identity.catalog import ROLES
 from domain.identity.enums import OrgUnitStatus, UserStatus
 from domain.identity.errors import IdentityErrorCode, error, not_found
 from domain.identity.models import AccessToken
@@ -24,6 +25,25 @@ from domain.identity.models import AccessToken
 TOKEN_REVOKED_CHANNEL = "identity.token_revoked"
 # Writing last_used_at on every request would make every read a write; once a minute is enough.
 TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+class IntegrityViolation(Exception):
+    """An access-control record of this user does not verify: refuse the request and raise the alarm."""
+
+    def __init__(self, user_id: int, username: str, detail: str) -> None:
+        super().__init__(detail)
+        self.user_id = user_id
+        self.username = username
+        self.detail = detail
+
+
+def record_violation(uow: UnitOfWork, violation: IntegrityViolation, client_ip: str | None) -> None:
+    """The security event: in the (chained) operation log, where the security administrator looks."""
+    audit.record(
+        uow.session, operation="security.integrity_violation", outcome=AuditOutcome.DENIED,
+        actor_id=violation.user_id, actor_username=violation.username, target_type="User",
+        target_id=violation.user_id, client_ip=client_ip, detail={"detail": violation.detail},
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,11 +159,20 @@ async def authenticate(session: Db, token: str, *, client_ip: str | None = None)
     owner = await repo.token_owner(session, token_hash(token), now)
     if owner is None or owner.user_status is not UserStatus.ACTIVE or owner.unit_status is not OrgUnitStatus.ACTIVE:
         return None, False
-    permissions = owner.permissions
+    catalog = await ROLES.get(session)
+    permissions: set[str] = set()
+    for role_id, mac in owner.bindings:
+        if not integrity.holds(mac or None, "user_role", owner.user_id, role_id):
+            raise IntegrityViolation(
+                owner.user_id, owner.username, f"role grant user={owner.user_id} role={role_id} fails its MAC"
+            )
+        role = catalog.get(role_id)
+        if role is not None:
+            permissions.update(role.permissions)
     actor = Actor(
         user_id=owner.user_id, username=owner.username, display_name=owner.display_name,
         org_unit_id=owner.org_unit_id, unit_kind=owner.unit_kind, unit_path=owner.unit_path,
-        permissions=permissions, token_id=owner.token_id, token_expires_at=owner.expires_at, client_ip=client_ip,
+        permissions=frozenset(permissions), token_id=owner.token_id, token_expires_at=owner.expires_at, client_ip=client_ip,
     )  # fmt: skip
     stale = owner.last_used_at is None or now - owner.last_used_at > TOUCH_INTERVAL
     return actor, stale

@@ -9,18 +9,21 @@ the database with its token (domain/identity/repository.py, token_owner).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
 
+from core import integrity
 from core.db.engine import Db
 from core.db.uow import UnitOfWork
 from domain.identity.models import Role, RolePermission
 from domain.identity.records import RoleRecord
 
 ROLE_CHANNEL = "identity.role_changed"
+log = logging.getLogger(__name__)
 
 _R = Role.__table__.c
 _RP = RolePermission.__table__.c
@@ -41,8 +44,11 @@ class RoleCatalog:
             return roles
         generation = self._generation
         permissions: dict[int, list[str]] = defaultdict(list)
-        for role_id, code in await db.execute(select(_RP.role_id, _RP.permission).order_by(_RP.permission)):
-            permissions[role_id].append(code)
+        for role_id, code, mac in await db.execute(select(_RP.role_id, _RP.permission, _RP.mac).order_by(_RP.permission)):
+            if integrity.holds(mac, "role_permission", role_id, code):
+                permissions[role_id].append(code)
+            else:  # a permission nobody granted through the application: it grants nothing
+                log.error("integrity violation: role_permission role=%s permission=%s fails its MAC", role_id, code)
         roles = {}
         for row in await db.execute(select(*_COLS).order_by(_R.id)):
             record = RoleRecord(*row)

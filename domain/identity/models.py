@@ -75,6 +75,7 @@ class RolePermission(Base):
 
     role_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("role.id", ondelete="CASCADE"), primary_key=True)
     permission: Mapped[str] = mapped_column(String(64), primary_key=True)
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)  # core/integrity.py
 
 
 class UserRole(Base):
@@ -87,6 +88,7 @@ class UserRole(Base):
     granted_by_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
     )
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)  # core/integrity.py
 
 
 class AccessToken(Base):

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, delete, func, literal, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import integrity
 from core.db.engine import Db, dialect_name
 from core.db.functions import in_ids, string_agg
 from core.db.pagination import Page, PageRequest, decode_cursor, keyset, to_page
@@ -376,7 +377,29 @@ async def set_role_permissions(session: AsyncSession, role_id: int, codes: Itera
     await session.execute(delete(RolePermission.__table__).where(RP.role_id == role_id))
     codes = sorted(set(codes))
     if codes:
-        await session.execute(RolePermission.__table__.insert(), [{"role_id": role_id, "permission": c} for c in codes])
+        await session.execute(
+            RolePermission.__table__.insert(),
+            [{"role_id": role_id, "permission": c, "mac": permission_mac(role_id, c)} for c in codes],
+        )
+
+
+def binding_mac(user_id: int, role_id: int) -> str:
+    return integrity.seal("user_role", user_id, role_id)
+
+
+def permission_mac(role_id: int, permission: str) -> str:
+    return integrity.seal("role_permission", role_id, permission)
+
+
+async def broken_bindings(session: AsyncSession) -> list[tuple[int, int]]:
+    """(user id, role id) of every role grant whose mac does not verify."""
+    rows = await session.execute(select(UR.user_id, UR.role_id, UR.mac))
+    return [(u, r) for u, r, mac in rows if not integrity.holds(mac, "user_role", u, r)]
+
+
+async def broken_permissions(session: AsyncSession) -> list[tuple[int, str]]:
+    rows = await session.execute(select(RP.role_id, RP.permission, RP.mac))
+    return [(r, p) for r, p, mac in rows if not integrity.holds(mac, "role_permission", r, p)]
 
 
 async def role_ids_of_user(session: AsyncSession, user_id: int) -> set[int]:
@@ -390,7 +413,10 @@ async def set_user_roles(session: AsyncSession, user_id: int, role_ids: set[int]
     if new := role_ids - current:
         await session.execute(
             UserRole.__table__.insert(),
-            [{"user_id": user_id, "role_id": r, "granted_at": now, "granted_by_id": granted_by} for r in sorted(new)],
+            [
+                {"user_id": user_id, "role_id": r, "granted_at": now, "granted_by_id": granted_by, "mac": binding_mac(user_id, r)}
+                for r in sorted(new)
+            ],
         )
 
 
@@ -410,14 +436,15 @@ class TokenOwner:
     unit_kind: OrgUnitKind
     unit_status: OrgUnitStatus
     unit_path: str
-    permissions: frozenset[str]
+    bindings: tuple[tuple[int, str], ...]  # (role id, mac) of each role the user holds
 
 
 @lru_cache(maxsize=1)
 def _token_owner_statement() -> Select[Any]:
+    # The user's grants as "role id:mac" pairs: verified by the caller, turned into permissions by
+    # the role catalogue (whose permissions were verified when it loaded).
     permissions = (
-        select(string_agg(RP.permission))
-        .select_from(UserRole.__table__.join(RolePermission.__table__, RP.role_id == UR.role_id))
+        select(string_agg(cast(UR.role_id, String) + ":" + func.coalesce(UR.mac, "")))
         .where(UR.user_id == US.id)
         .scalar_subquery()
     )
@@ -448,7 +475,8 @@ async def token_owner(session: Db, token_hash: str, now: datetime) -> TokenOwner
     row = (await session.execute(_token_owner_statement(), {"token_hash": token_hash, "now": now})).first()
     if row is None:
         return None
-    return TokenOwner(*row[:-1], frozenset(row[-1].split(",")) if row[-1] else frozenset())
+    bindings = tuple((int(r), m) for r, _, m in (b.partition(":") for b in row[-1].split(","))) if row[-1] else ()
+    return TokenOwner(*row[:-1], bindings)
 
 
 async def touch_token(session: AsyncSession, token_id: int, now: datetime) -> None:
