@@ -40,12 +40,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def ensure_database(dsn: str) -> None:
+async def fresh_database(dsn: str) -> None:
+    """A new database each run: the same starting point every time (and no rows sealed with another key)."""
     base, name = dsn.rsplit("/", 1)
     conn = await asyncpg.connect(base + "/postgres")
     try:
-        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
 
@@ -92,17 +93,17 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
 
-    asyncio.run(ensure_database(args.database))
+    asyncio.run(fresh_database(args.database))
     sa_url = args.database.replace("postgresql://", "postgresql+asyncpg://", 1)
     env = {
         **os.environ, "GOVOPS_DATABASE_URL": sa_url, "GOVOPS_REDIS_URL": args.redis, "GOVOPS_LOG_LEVEL": "WARNING",
-        "GOVOPS_PROFILE": "demo", "GOVOPS_DEMO_PASSWORD": PASSWORD,
+        "GOVOPS_PROFILE": "demo", "GOVOPS_DEMO_PASSWORD": PASSWORD, "GOVOPS_MASTER_KEY": secrets.token_hex(32),
     }  # fmt: skip
     for command in (["db", "upgrade"], ["seed-demo"]):
         subprocess.run([sys.executable, "-m", "cli", *command], cwd=ROOT, env=env, check=True, capture_output=True)
 
     api_port, raw_port = free_port(), free_port()
-    api_env = {**env, "GOVOPS_PROFILE": "production", "GOVOPS_MASTER_KEY": secrets.token_hex(32), "GOVOPS_WORKERS": str(args.workers),
+    api_env = {**env, "GOVOPS_PROFILE": "production", "GOVOPS_WORKERS": str(args.workers),
                "GOVOPS_PORT": str(api_port)}  # fmt: skip
     api_env.pop("GOVOPS_DEMO_PASSWORD")
     raw_env = {**os.environ, "BENCH_RAW_DSN": args.database}

@@ -27,6 +27,13 @@ TOKEN_REVOKED_CHANNEL = "identity.token_revoked"
 TOUCH_INTERVAL = timedelta(minutes=1)
 
 
+@lru_cache(maxsize=65536)
+def _grant_holds(user_id: int, role_id: int, mac: str) -> bool:
+    # A mac depends only on the fields it covers: once a (user, role, mac) verified, it always will.
+    # Forged or altered grants never enter the cache, so each request still checks every grant.
+    return integrity.holds(mac or None, "user_role", user_id, role_id)
+
+
 class IntegrityViolation(Exception):
     """An access-control record of this user does not verify: refuse the request and raise the alarm."""
 
@@ -162,7 +169,7 @@ async def authenticate(session: Db, token: str, *, client_ip: str | None = None)
     catalog = await ROLES.get(session)
     permissions: set[str] = set()
     for role_id, mac in owner.bindings:
-        if not integrity.holds(mac or None, "user_role", owner.user_id, role_id):
+        if not _grant_holds(owner.user_id, role_id, mac):
             raise IntegrityViolation(
                 owner.user_id, owner.username, f"role grant user={owner.user_id} role={role_id} fails its MAC"
             )
