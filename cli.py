@@ -205,6 +205,43 @@ def user_create(
     typer.echo(asyncio.run(_as_system(work)))
 
 
+@user_app.command("reset-password")
+def user_reset_password(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Set a new password from the server itself (recovery, e.g. for an administrator the API protects);
+    ends the user's logins, lifts a lockout, and is written to the operation log."""
+    settings = get_settings()
+    password = getpass.getpass("New password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+
+    async def work(uow: Any, actor: Any, _roles: Any) -> str:
+        from sqlalchemy import select
+
+        from core import audit
+        from core.clock import utcnow
+        from domain.identity import repository as repo
+        from domain.identity.auth import announce_revoked
+        from domain.identity.errors import IdentityErrorCode, error
+        from domain.identity.models import User
+        from domain.identity.validation import password_problems
+
+        user = (await uow.session.execute(select(User).where(User.username == username))).scalar_one_or_none()
+        if user is None:
+            typer.echo(f"user {username} not found", err=True)
+            raise typer.Exit(1)
+        if problem := password_problems(password, username):
+            raise error(IdentityErrorCode.WEAK_PASSWORD, problem, "password")
+        user.password_hash = await asyncio.to_thread(hash_password, password, settings.password_iterations)
+        user.password_changed_at = user.updated_at = utcnow()
+        user.failed_logins, user.locked_until = 0, None
+        announce_revoked(uow, await repo.revoke_tokens_of_user(uow.session, user.id, utcnow()))
+        audit.record(uow.session, operation="identity.user_reset_password_cli", actor_username="govops-cli",
+                     target_type="User", target_id=user.id)  # fmt: skip
+        return f"password of {username} reset"
+
+    from core.crypto import hash_password
+
+    typer.echo(asyncio.run(_as_system(work)))
+
+
 audit_app = typer.Typer(help="The operation log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 

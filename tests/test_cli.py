@@ -69,3 +69,16 @@ def test_a_fresh_production_style_installation_gets_its_first_administrators(tmp
                   stdin="Super#Secure2026\n")  # fmt: skip
     assert both.returncode == 1
     assert "DUTY" in both.stderr or "两" in both.stderr or "duties" in both.stderr
+
+
+def test_an_administrator_locked_out_is_recovered_from_the_server(tmp_path):
+    env = {**os.environ, "GOVOPS_PROFILE": "demo", "GOVOPS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}",
+           "GOVOPS_PASSWORD_ITERATIONS": "1000", "GOVOPS_DEMO_PASSWORD": "Demo#Pass2026"}  # fmt: skip
+    assert govops(env, "db", "upgrade").returncode == 0
+    assert govops(env, "seed-demo").returncode == 0
+    weak = govops(env, "user", "reset-password", "secadmin", stdin="short\n")
+    assert weak.returncode == 1
+    done = govops(env, "user", "reset-password", "secadmin", stdin="Recovered#2026x\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "password of secadmin reset"
+    assert govops(env, "audit", "verify").returncode == 0
