@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(12, ge=2, le=50, description="deepest selection a query may have")
     max_aliases: int = Field(30, ge=1, le=1000, description="aliases a document may use")
     max_tokens: int = Field(4000, ge=100, le=100_000, description="lexer tokens a document may have")
+    max_query_cost: int = Field(20_000, ge=100, le=10_000_000, description="highest query cost allowed (schema/cost.py)")
     allowed_origins: list[str] = Field(
         default_factory=list, description="browser origins allowed to open WebSockets (empty = same host only)"
     )

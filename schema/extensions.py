@@ -9,10 +9,11 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCa
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
+from schema.cost import CostLimit
 from schema.errors import ErrorPolicy
 
 
-def extensions(max_depth: int, max_aliases: int, max_tokens: int) -> list[Any]:
+def extensions(max_depth: int, max_aliases: int, max_tokens: int, max_cost: int) -> list[Any]:
     # The limit rules are built once: strawberry's QueryDepthLimiter and MaxAliasesLimiter make new
     # rule classes per request, and a new rule class is a new validation-cache key (every request
     # would be validated again, and the cache would fill with copies of the same document).
@@ -26,4 +27,5 @@ def extensions(max_depth: int, max_aliases: int, max_tokens: int) -> list[Any]:
         partial(ParserCache, maxsize=1024),
         partial(AddValidationRules, rules),
         partial(ValidationCache, maxsize=1024),
+        partial(CostLimit, max_cost=max_cost),
     ]

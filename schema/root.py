@@ -12,7 +12,7 @@ from core.settings import Settings
 from resolvers import identity as r
 from resolvers import node as node_resolvers
 from resolvers.common import INPUT
-from schema import fastpath
+from schema import cost, fastpath
 from schema.errors import policed
 from schema.executor import FastExecutionContext
 from schema.extensions import extensions
@@ -128,11 +128,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         types=[types.OrgUnit, types.User, types.Role, types.AccessToken],
-        extensions=extensions(settings.max_query_depth, settings.max_aliases, settings.max_tokens),
+        extensions=extensions(settings.max_query_depth, settings.max_aliases, settings.max_tokens, settings.max_query_cost),
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=FastExecutionContext,
     )
     fastpath.install(schema)
+    cost.connection_fields(schema)
     return schema
 
 

@@ -11,7 +11,7 @@ async def test_get_serves_queries_but_not_mutations(demo, gql):
     token = await gql.token("admin")
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     ok = await gql.http.get("/graphql", params={"query": "{ viewer { username } }"}, headers=headers)
-    assert ok.json() == {"data": {"viewer": {"username": "admin"}}}
+    assert ok.json() == {"data": {"viewer": {"username": "admin"}}, "extensions": {"cost": 2}}
     refused = await gql.http.get("/graphql", params={"query": "mutation { logout { errors { code } } }"}, headers=headers)
     assert refused.status_code == 400
     assert refused.text == "mutations are not allowed when using GET"
@@ -56,7 +56,7 @@ async def test_validation_errors_stay_readable(demo, gql):
 async def test_bad_arguments_get_bad_user_input(demo, gql, query, message):
     result = await gql(query, as_user="admin")
     if "node(" in query:  # an unknown id is simply not found
-        assert result == {"data": {"node": None}}
+        assert result == {"data": {"node": None}, "extensions": {"cost": 2}}
         return
     assert result["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
     assert result["errors"][0]["message"] == message
@@ -107,3 +107,36 @@ async def test_security_headers_on_every_response(services, gql):
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["referrer-policy"] == "no-referrer"
         assert response.headers["cache-control"] == "no-store"
+
+
+SMOKE = "{ users(first: 50) { edges { node { username orgUnit { name parent { name } } roles { name } } } } }"
+HEAVY = "users(first: 100) { edges { node { username orgUnit { name parent { name parent { name } } } roles { name permissions { code name description } } } } }"
+
+
+async def test_every_answer_reports_its_cost(demo, gql):
+    result = await gql(SMOKE, as_user="admin")
+    assert result["extensions"] == {"cost": 451}  # 1 + 50 x (edges + node + username + 4 for the unit + 2 for roles)
+    by_variable = await gql("query($n: Int!) { users(first: $n) { edges { node { username } } } }", {"n": 7}, as_user="admin")
+    assert by_variable["extensions"] == {"cost": 1 + 7 * 3}
+    defaulted = await gql("{ users { totalCount } }", as_user="admin")
+    assert defaulted["extensions"] == {"cost": 1 + 20 * 1}
+
+
+async def test_a_query_over_the_cost_limit_is_refused_before_execution(demo, gql):
+    from sqlalchemy import event
+
+    query = "{ " + " ".join(f"a{i}: {HEAVY}" for i in range(14)) + " }"
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])
+    event.listen(demo.engine.sync_engine, "before_cursor_execute", listener)
+    try:
+        token = await gql.token("admin")
+        statements.clear()
+        result = await gql(query, token=token)
+    finally:
+        event.remove(demo.engine.sync_engine, "before_cursor_execute", listener)
+    assert result["data"] is None
+    error = result["errors"][0]
+    assert error["extensions"] == {"code": "COST_LIMIT_EXCEEDED", "cost": 14 * 1501, "limit": 20_000}
+    assert error["message"] == "查询代价 21014 超过上限 20000 / Query cost 21014 exceeds the limit 20000"
+    assert not [s for s in statements if "user_account" in s and "token_hash" not in s]  # authentication only

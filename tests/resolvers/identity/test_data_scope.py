@@ -60,7 +60,7 @@ async def test_node_outside_the_scope_is_null(demo, gql, type_name):
     pk = await foreign_token_id(demo, gql) if case is None else case(known)
     for username in ("pd_admin", "pd_user"):
         result = await gql(NODE_QUERY, {"id": to_global_id(type_name, pk)}, as_user=username)
-        assert result == {"data": {"node": None}}
+        assert result == {"data": {"node": None}, "extensions": {"cost": 2}}
     # ...while a management-unit user sees it (so the null above is the scope, not a missing row).
     seen = await gql(NODE_QUERY, {"id": to_global_id(type_name, pk)}, as_user="secadmin")
     assert seen["data"]["node"]["__typename"] == type_name
@@ -120,7 +120,7 @@ async def test_node_needs_the_types_view_permission_too(demo, gql):
     assert own_unit["data"]["node"]["__typename"] == "OrgUnit"
     for type_name, pk in (("User", known["pd_admin"]), ("Role", 1)):
         result = await gql(NODE_QUERY, {"id": to_global_id(type_name, pk)}, as_user="pd_user")
-        assert result == {"data": {"node": None}}
+        assert result == {"data": {"node": None}, "extensions": {"cost": 2}}
     me = await gql(NODE_QUERY, {"id": to_global_id("User", known["pd_user"])}, as_user="pd_user")
     assert me["data"]["node"]["__typename"] == "User"  # but their own account, always
     login = await gql.login("pd_user")

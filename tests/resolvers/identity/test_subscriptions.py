@@ -54,7 +54,8 @@ async def test_a_subscriber_sees_a_unit_change(demo, gql, served):
         await rename(gql, known["D-PD"], "浦东新区城市运行中心")
         message = await sub.next()
         assert message == {"id": "1", "type": "next", "payload": {"data": {"orgUnitChanged": {
-            "change": "UPDATED", "orgUnit": {"code": "D-PD", "name": "浦东新区城市运行中心", "parent": {"code": "SHBDC"}}}}}}  # fmt: skip
+            "change": "UPDATED", "orgUnit": {"code": "D-PD", "name": "浦东新区城市运行中心", "parent": {"code": "SHBDC"}}}},
+            "extensions": {"cost": 7}}}  # fmt: skip
     finally:
         await ws.close()
 
