@@ -23,18 +23,32 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
 DEFAULT_FIRST = 20  # the `first` default of every connection in the contract
+_COSTS: dict[tuple[int, int], tuple[Any, int]] = {}
 
 
-def _argument(node: FieldNode, name: str, variables: dict[str, Any]) -> Any:
+class _Uses:
+    """Set when a cost depended on a variable (such a cost cannot be cached per document)."""
+
+    variables = False
+
+
+def _argument(node: FieldNode, name: str, variables: dict[str, Any], uses: type[_Uses] | _Uses) -> Any:
     for argument in node.arguments or ():
         if argument.name.value == name:
+            if argument.value.kind != "int_value" and argument.value.kind != "list_value":
+                uses.variables = True
             return value_from_ast_untyped(argument.value, variables)
     return None
 
 
 def selection_cost(
-    selection_set: SelectionSetNode | None, fragments: dict[str, Any], variables: dict[str, Any], depth: int = 0
+    selection_set: SelectionSetNode | None,
+    fragments: dict[str, Any],
+    variables: dict[str, Any],
+    depth: int = 0,
+    uses: Any = None,
 ) -> int:
+    uses = uses if uses is not None else _Uses()
     if selection_set is None or depth > 64:
         return 0
     total = 0
@@ -42,19 +56,19 @@ def selection_cost(
         if isinstance(node, FieldNode):
             if node.name.value.startswith("__"):
                 continue
-            below = selection_cost(node.selection_set, fragments, variables, depth + 1)
-            first = _argument(node, "first", variables)
-            ids = _argument(node, "ids", variables) if node.name.value == "nodes" else None
+            below = selection_cost(node.selection_set, fragments, variables, depth + 1, uses)
+            first = _argument(node, "first", variables, uses)
+            ids = _argument(node, "ids", variables, uses) if node.name.value == "nodes" else None
             factor = len(ids) if isinstance(ids, list) else (first if isinstance(first, int) and first > 0 else None)
             if factor is None and depth == 0 and _has_first(node):
                 factor = DEFAULT_FIRST
             total += 1 + below * (factor or 1)
         elif isinstance(node, InlineFragmentNode):
-            total += selection_cost(node.selection_set, fragments, variables, depth + 1)
+            total += selection_cost(node.selection_set, fragments, variables, depth + 1, uses)
         elif isinstance(node, FragmentSpreadNode):
             fragment = fragments.get(node.name.value)
             if fragment is not None:
-                total += selection_cost(fragment.selection_set, fragments, variables, depth + 1)
+                total += selection_cost(fragment.selection_set, fragments, variables, depth + 1, uses)
     return total
 
 
@@ -87,7 +101,7 @@ class CostLimit(SchemaExtension):
             operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
             wanted = [o for o in operations if ctx.operation_name is None or (o.name and o.name.value == ctx.operation_name)]
             if wanted:
-                self.cost = selection_cost(wanted[0].selection_set, fragments, ctx.variables or {})
+                self.cost = self._cost(document, wanted[0], fragments, ctx.variables or {})
                 if self.cost > self.max_cost:
                     message = f"查询代价 {self.cost} 超过上限 {self.max_cost} / Query cost {self.cost} exceeds the limit {self.max_cost}"
                     error = GraphQLError(
@@ -95,6 +109,22 @@ class CostLimit(SchemaExtension):
                     )
                     ctx.result = ExecutionResult(data=None, errors=[error])  # nothing runs
         yield
+
+    @staticmethod
+    def _cost(document: Any, operation: Any, fragments: dict[str, Any], variables: dict[str, Any]) -> int:
+        # Documents come from the parser cache, so most requests reuse one: a cost that used no
+        # variables is kept with it (the document itself is kept too, so its id cannot be reused).
+        key = (id(document), id(operation))
+        cached = _COSTS.get(key)
+        if cached is not None and cached[0] is document:
+            return cached[1]
+        uses = _Uses()
+        cost = selection_cost(operation.selection_set, fragments, variables, uses=uses)
+        if not uses.variables:
+            if len(_COSTS) > 4096:
+                _COSTS.clear()
+            _COSTS[key] = (document, cost)
+        return cost
 
     def get_results(self) -> dict[str, Any]:
         return {} if self.cost is None else {"cost": self.cost}
