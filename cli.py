@@ -105,6 +105,23 @@ def _configure_audit(settings: Any) -> None:
     keys.configure(settings.master_key.get_secret_value())
 
 
+def _read_password(prompt: str) -> str:
+    """From the terminal without echo, or the first line of stdin (scripts, tests)."""
+    return getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+
+
+async def _read_only(work: Any) -> Any:
+    """Run `work(session)` on a session of its own (the verify commands)."""
+    from core.db.engine import create_engine, create_session_factory
+
+    engine = create_engine(get_settings().database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
 def _fail(errors: list) -> None:  # type: ignore[type-arg]
     typer.echo("\n".join(f"{e.field or '-'}: {e.message}" for e in errors), err=True)
     raise typer.Exit(1)
@@ -180,7 +197,7 @@ def user_create(
 ) -> None:
     """Create a user (the first administrators of a fresh installation); asks for the password."""
     settings = get_settings()
-    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    password = _read_password("Password: ")
 
     async def work(uow: Any, actor: Any, roles: Any) -> str:
         from sqlalchemy import select
@@ -210,7 +227,7 @@ def user_reset_password(username: Annotated[str, typer.Argument(help="Login name
     """Set a new password from the server itself (recovery, e.g. for an administrator the API protects);
     ends the user's logins, lifts a lockout, and is written to the operation log."""
     settings = get_settings()
-    password = getpass.getpass("New password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    password = _read_password("New password: ")
 
     async def work(uow: Any, actor: Any, _roles: Any) -> str:
         from sqlalchemy import select
@@ -252,18 +269,9 @@ def audit_verify() -> None:
     settings = get_settings()
     _configure_audit(settings)
 
-    async def go() -> Any:
-        from core.audit import verify_chain
-        from core.db.engine import create_engine, create_session_factory
+    from core.audit import verify_chain
 
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_session_factory(engine)() as session:
-                return await verify_chain(session)
-        finally:
-            await engine.dispose()
-
-    report = asyncio.run(go())
+    report = asyncio.run(_read_only(verify_chain))
     if report.reason is None:
         typer.echo(f"audit chain intact: {report.checked} records")
         return
@@ -284,18 +292,12 @@ def integrity_verify() -> None:
     settings = get_settings()
     _configure_audit(settings)
 
-    async def go() -> tuple[list, list]:  # type: ignore[type-arg]
-        from core.db.engine import create_engine, create_session_factory
-        from domain.identity import repository as repo
+    from domain.identity import repository as repo
 
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_session_factory(engine)() as session:
-                return await repo.broken_bindings(session), await repo.broken_permissions(session)
-        finally:
-            await engine.dispose()
+    async def broken(session: Any) -> tuple[list, list]:  # type: ignore[type-arg]
+        return await repo.broken_bindings(session), await repo.broken_permissions(session)
 
-    bindings, permissions = asyncio.run(go())
+    bindings, permissions = asyncio.run(_read_only(broken))
     for user_id, role_id in bindings:
         typer.echo(f"role grant user={user_id} role={role_id}: MAC does not verify")
     for role_id, permission in permissions:

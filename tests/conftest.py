@@ -257,3 +257,14 @@ async def served(app: Any) -> AsyncIterator[str]:
     yield f"127.0.0.1:{port}"
     server.should_exit = True
     await task
+
+
+def govops_on(backend: Backend, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a `govops` command against a test backend's database, as an operator on the server would."""
+    env = {
+        **os.environ,
+        "GOVOPS_PROFILE": "test",
+        "GOVOPS_MASTER_KEY": TEST_MASTER_KEY,
+        "GOVOPS_DATABASE_URL": backend.database_url,
+    }
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, env=env, capture_output=True, text=True)

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 from typing import Any
 
 from sqlalchemy import delete, func, select, text
 
 from core.audit import AuditChainHead, AuditEvent, verify_chain
-from core.settings import ROOT
-from tests.conftest import TEST_MASTER_KEY
+from tests.conftest import govops_on
 
 
 def verify_cli(backend: Any) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "GOVOPS_PROFILE": "test",
-        "GOVOPS_MASTER_KEY": TEST_MASTER_KEY,
-        "GOVOPS_DATABASE_URL": backend.database_url,
-    }
-    return subprocess.run([sys.executable, "-m", "cli", "audit", "verify"], cwd=ROOT, env=env, capture_output=True, text=True)
+    return govops_on(backend, "audit", "verify")
 
 
 async def some_history(gql: Any) -> None:

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from typing import Any
 
 from sqlalchemy import select, text
 
 from core.audit import AuditEvent
-from core.settings import ROOT
-from tests.conftest import TEST_MASTER_KEY
+from tests.conftest import govops_on
 from tests.resolvers.identity.test_data_scope import ids
 
 
 def integrity_cli(backend: Any) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "GOVOPS_PROFILE": "test",
-        "GOVOPS_MASTER_KEY": TEST_MASTER_KEY,
-        "GOVOPS_DATABASE_URL": backend.database_url,
-    }
-    return subprocess.run([sys.executable, "-m", "cli", "integrity", "verify"], cwd=ROOT, env=env, capture_output=True, text=True)
+    return govops_on(backend, "integrity", "verify")
 
 
 async def role_id(services: Any, code: str) -> int:
