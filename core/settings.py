@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     max_aliases: int = Field(30, ge=1, le=1000, description="aliases a document may use")
     max_tokens: int = Field(4000, ge=100, le=100_000, description="lexer tokens a document may have")
     max_query_cost: int = Field(20_000, ge=100, le=10_000_000, description="highest query cost allowed (schema/cost.py)")
+    anonymous_introspection: bool | None = Field(
+        None, description="may callers without a token read the schema (default: yes, except in production)"
+    )
     allowed_origins: list[str] = Field(
         default_factory=list, description="browser origins allowed to open WebSockets (empty = same host only)"
     )
@@ -69,6 +72,12 @@ class Settings(BaseSettings):
             raise ValueError("production runs on PostgreSQL (GOVOPS_DATABASE_URL=postgresql+asyncpg://...)")
         if self.profile is Profile.PRODUCTION and self.redis_url is None:
             raise ValueError("production needs GOVOPS_REDIS_URL: replicas share subscriptions, revocations and jobs through it")
+        return self
+
+    @model_validator(mode="after")
+    def _introspection(self) -> Settings:
+        if self.anonymous_introspection is None:
+            self.anonymous_introspection = self.profile is not Profile.PRODUCTION
         return self
 
     @model_validator(mode="after")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, SchemaExtension, ValidationCache
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
@@ -13,7 +15,20 @@ from schema.cost import CostLimit
 from schema.errors import ErrorPolicy
 
 
-def extensions(max_depth: int, max_aliases: int, max_tokens: int, max_cost: int) -> list[Any]:
+class AnonymousIntrospection(SchemaExtension):
+    """Without a token, the schema itself is not shown (production): the rule joins validation for
+    anonymous requests only (the validation cache keeps the two rule sets apart)."""
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if getattr(ctx.context, "actor", None) is None:
+            ctx.validation_rules = (*ctx.validation_rules, NoSchemaIntrospectionCustomRule)
+        yield
+
+
+def extensions(
+    max_depth: int, max_aliases: int, max_tokens: int, max_cost: int, anonymous_introspection: bool = True
+) -> list[Any]:
     # The limit rules are built once: strawberry's QueryDepthLimiter and MaxAliasesLimiter make new
     # rule classes per request, and a new rule class is a new validation-cache key (every request
     # would be validated again, and the cache would fill with copies of the same document).
@@ -26,6 +41,7 @@ def extensions(max_depth: int, max_aliases: int, max_tokens: int, max_cost: int)
         # Parsing and validating the same document again halves throughput: cache both.
         partial(ParserCache, maxsize=1024),
         partial(AddValidationRules, rules),
+        *([] if anonymous_introspection else [AnonymousIntrospection]),
         partial(ValidationCache, maxsize=1024),
         partial(CostLimit, max_cost=max_cost),
     ]

@@ -128,7 +128,13 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         types=[types.OrgUnit, types.User, types.Role, types.AccessToken],
-        extensions=extensions(settings.max_query_depth, settings.max_aliases, settings.max_tokens, settings.max_query_cost),
+        extensions=extensions(
+            settings.max_query_depth,
+            settings.max_aliases,
+            settings.max_tokens,
+            settings.max_query_cost,
+            bool(settings.anonymous_introspection),
+        ),
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=FastExecutionContext,
     )

@@ -140,3 +140,23 @@ async def test_a_query_over_the_cost_limit_is_refused_before_execution(demo, gql
     assert error["extensions"] == {"code": "COST_LIMIT_EXCEEDED", "cost": 14 * 1501, "limit": 20_000}
     assert error["message"] == "查询代价 21014 超过上限 20000 / Query cost 21014 exceeds the limit 20000"
     assert not [s for s in statements if "user_account" in s and "token_hash" not in s]  # authentication only
+
+
+async def test_production_hides_the_schema_from_anonymous_callers(demo):
+    import httpx
+
+    from server import create_app
+
+    settings = demo.settings.model_copy(update={"anonymous_introspection": False})
+    app = create_app(settings, demo)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        introspect = {"query": "{ __schema { queryType { name } } }"}
+        anonymous = (await http.post("/graphql", json=introspect)).json()
+        assert "introspection" in anonymous["errors"][0]["message"].lower()
+        login = (await http.post("/graphql", json={
+            "query": "mutation($i: LoginInput!) { login(input: $i) { token } }",
+            "variables": {"i": {"username": "admin", "password": "Test@Passw0rd!"}},
+        })).json()  # fmt: skip
+        token = login["data"]["login"]["token"]
+        known = (await http.post("/graphql", json=introspect, headers={"Authorization": f"Bearer {token}"})).json()
+        assert known["data"] == {"__schema": {"queryType": {"name": "Query"}}}
