@@ -163,10 +163,8 @@ def unit_create(
     parent: Annotated[str | None, typer.Option(help="Parent unit code.")] = None,
 ) -> None:
     """Create a unit: the management unit of a fresh installation, or any other."""
-    from sqlalchemy import select
-
+    from domain.identity import repository as repo
     from domain.identity.enums import OrgUnitKind
-    from domain.identity.models import OrgUnit
     from domain.identity.service import OrgUnitData, create_org_unit
 
     try:
@@ -178,7 +176,8 @@ def unit_create(
     async def work(uow: Any, actor: Any, _roles: Any) -> str:
         parent_id = None
         if parent:
-            parent_id = (await uow.session.execute(select(OrgUnit.id).where(OrgUnit.code == parent))).scalar_one_or_none()
+            found = await repo.get_org_unit_by_code(uow.session, parent)
+            parent_id = found.id if found else None
             if parent_id is None:
                 typer.echo(f"parent unit {parent} not found", err=True)
                 raise typer.Exit(1)
@@ -200,12 +199,10 @@ def user_create(
     password = _read_password("Password: ")
 
     async def work(uow: Any, actor: Any, roles: Any) -> str:
-        from sqlalchemy import select
-
-        from domain.identity.models import OrgUnit
+        from domain.identity import repository as repo
         from domain.identity.service import UserData, create_user, set_user_roles
 
-        org = (await uow.session.execute(select(OrgUnit).where(OrgUnit.code == unit))).scalar_one_or_none()
+        org = await repo.get_org_unit_by_code(uow.session, unit)
         if org is None:
             typer.echo(f"unit {unit} not found (create it with `govops unit create`)", err=True)
             raise typer.Exit(1)
@@ -230,31 +227,10 @@ def user_reset_password(username: Annotated[str, typer.Argument(help="Login name
     password = _read_password("New password: ")
 
     async def work(uow: Any, actor: Any, _roles: Any) -> str:
-        from sqlalchemy import select
+        from domain.identity.service import recover_password
 
-        from core import audit
-        from core.clock import utcnow
-        from domain.identity import repository as repo
-        from domain.identity.auth import announce_revoked
-        from domain.identity.errors import IdentityErrorCode, error
-        from domain.identity.models import User
-        from domain.identity.validation import password_problems
-
-        user = (await uow.session.execute(select(User).where(User.username == username))).scalar_one_or_none()
-        if user is None:
-            typer.echo(f"user {username} not found", err=True)
-            raise typer.Exit(1)
-        if problem := password_problems(password, username):
-            raise error(IdentityErrorCode.WEAK_PASSWORD, problem, "password")
-        user.password_hash = await asyncio.to_thread(hash_password, password, settings.password_iterations)
-        user.password_changed_at = user.updated_at = utcnow()
-        user.failed_logins, user.locked_until = 0, None
-        announce_revoked(uow, await repo.revoke_tokens_of_user(uow.session, user.id, utcnow()))
-        audit.record(uow.session, operation="identity.user_reset_password_cli", actor_username="govops-cli",
-                     target_type="User", target_id=user.id)  # fmt: skip
+        await recover_password(uow, actor, settings, username, password)
         return f"password of {username} reset"
-
-    from core.crypto import hash_password
 
     typer.echo(asyncio.run(_as_system(work)))
 

@@ -280,6 +280,14 @@ async def get_user(session: AsyncSession, user_id: int, *, for_update: bool = Fa
     return await session.get(User, user_id, with_for_update=for_update or None)
 
 
+async def get_user_by_username(session: AsyncSession, username: str) -> User | None:
+    return (await session.execute(select(User).where(US.username == username))).scalar_one_or_none()
+
+
+async def get_org_unit_by_code(session: AsyncSession, code: str) -> OrgUnit | None:
+    return (await session.execute(select(OrgUnit).where(U.code == code))).scalar_one_or_none()
+
+
 async def password_hash_of(session: Db, username: str) -> tuple[int, str] | None:
     row = (await session.execute(select(US.id, US.password_hash).where(US.username == username))).first()
     return (row[0], row[1]) if row else None

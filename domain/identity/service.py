@@ -354,13 +354,29 @@ async def unlock_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
 async def reset_password(uow: UnitOfWork, actor: Actor, settings: Settings, user_id: int, new_password: str) -> User:
     """Set a new password for someone else (never yourself: that needs the old one); their logins end."""
     user = await _managed_user(uow, actor, user_id)
-    if problem := password_problems(new_password or "", user.username):
+    await _set_password(uow, actor, settings, user, new_password, "identity.user_reset_password")
+    return user
+
+
+async def recover_password(uow: UnitOfWork, actor: Actor, settings: Settings, username: str, new_password: str) -> User:
+    """Server-side recovery (`govops user reset-password`): any account, administrators included;
+    also lifts a lockout. Logged like every other change."""
+    user = await repo.get_user_by_username(uow.session, username)
+    if user is None:
+        raise not_found("用户 / User", "username")
+    user.failed_logins, user.locked_until = 0, None
+    await _set_password(uow, actor, settings, user, new_password, "identity.user_recover_password")
+    return user
+
+
+async def _set_password(uow: UnitOfWork, actor: Actor, settings: Settings, user: User, password: str, operation: str) -> None:
+    """A new password under the policy; every login of the user ends."""
+    if problem := password_problems(password or "", user.username):
         raise error(IdentityErrorCode.WEAK_PASSWORD, problem, "newPassword")
-    user.password_hash = await _hash(new_password, settings)
+    user.password_hash = await _hash(password, settings)
     user.password_changed_at = user.updated_at = utcnow()
     announce_revoked(uow, await repo.revoke_tokens_of_user(uow.session, user.id, utcnow()))
-    _audit(uow, actor, "identity.user_reset_password", "User", user.id)
-    return user
+    _audit(uow, actor, operation, "User", user.id)
 
 
 async def change_own_password(uow: UnitOfWork, actor: Actor, settings: Settings, old: str, new: str) -> User:
