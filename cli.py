@@ -77,12 +77,11 @@ def seed_demo() -> None:
     password = settings.demo_password.get_secret_value()
 
     async def go() -> list | None:  # type: ignore[type-arg]
-        from core.db.engine import create_engine, create_session_factory
+        from core.db.engine import create_session_factory
         from core.db.uow import UnitOfWork
         from domain.identity.demo import seed_demo as seed
 
-        _configure_audit(settings)
-        engine = create_engine(settings.database_url)
+        engine = await _open_engine()
         try:
             async with UnitOfWork(create_session_factory(engine)) as uow:
                 return await seed(uow, password, settings.password_iterations)
@@ -98,11 +97,22 @@ def seed_demo() -> None:
     typer.echo("           operator (Big Data Center staff), pd_admin / pd_user (浦东新区), ga_admin (市公安局) ...")
 
 
-def _configure_audit(settings: Any) -> None:
+async def _open_engine() -> Any:
+    """The database engine, with this deployment's keys configured and its data keys loaded."""
+    import models  # noqa: F401  (every table: the key commands walk every encrypted column)
     from core import keys
+    from core.db.engine import create_engine
 
+    settings = get_settings()
     assert settings.master_key is not None
     keys.configure(settings.master_key.get_secret_value())
+    engine = create_engine(settings.database_url)
+    try:
+        await keys.load(engine)
+    except Exception:
+        await engine.dispose()
+        raise
+    return engine
 
 
 def _read_password(prompt: str) -> str:
@@ -112,9 +122,9 @@ def _read_password(prompt: str) -> str:
 
 async def _read_only(work: Any) -> Any:
     """Run `work(session)` on a session of its own (the verify commands)."""
-    from core.db.engine import create_engine, create_session_factory
+    from core.db.engine import create_session_factory
 
-    engine = create_engine(get_settings().database_url)
+    engine = await _open_engine()
     try:
         async with create_session_factory(engine)() as session:
             return await work(session)
@@ -129,15 +139,13 @@ def _fail(errors: list) -> None:  # type: ignore[type-arg]
 
 async def _as_system(work: Any) -> Any:
     """Run `work(uow, actor)` as the server's own operator: a unit of work, audited like any change."""
-    from core.db.engine import create_engine, create_session_factory
+    from core.db.engine import create_session_factory
     from core.db.uow import UnitOfWork
     from core.errors import DomainError, DomainErrors
     from domain.identity.builtin import ensure_builtin_roles
     from domain.identity.system import system_actor
 
-    settings = get_settings()
-    _configure_audit(settings)
-    engine = create_engine(settings.database_url)
+    engine = await _open_engine()
     try:
         async with UnitOfWork(create_session_factory(engine)) as uow:
             roles = await ensure_builtin_roles(uow)
@@ -242,9 +250,6 @@ app.add_typer(audit_app, name="audit")
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the operation log's HMAC-SM3 chain; exit 1 and name the first broken record."""
-    settings = get_settings()
-    _configure_audit(settings)
-
     from core.audit import verify_chain
 
     report = asyncio.run(_read_only(verify_chain))
@@ -265,9 +270,6 @@ app.add_typer(integrity_app, name="integrity")
 @integrity_app.command("verify")
 def integrity_verify() -> None:
     """Check the HMAC-SM3 of every role grant and role permission; exit 1 and list those that fail."""
-    settings = get_settings()
-    _configure_audit(settings)
-
     from domain.identity import repository as repo
 
     async def broken(session: Any) -> tuple[list, list]:  # type: ignore[type-arg]
@@ -281,6 +283,67 @@ def integrity_verify() -> None:
     if bindings or permissions:
         raise typer.Exit(1)
     typer.echo("access-control records intact")
+
+
+keys_app = typer.Typer(help="The data key ring (SM4 keys wrapped by the master key).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("status")
+def keys_status() -> None:
+    """List the data key versions and, per encrypted column, values not yet on the active key."""
+    from core import keyring
+
+    async def work(_session: Any) -> tuple[list, dict]:  # type: ignore[type-arg]
+        engine = _session.bind
+        return await keyring.key_infos(engine), await keyring.stale_values(engine, keyring.encrypted_columns())
+
+    infos, stale = asyncio.run(_read_only(work))
+    for k in infos:
+        when = k.retired_at or k.activated_at or k.created_at
+        typer.echo(f"key {k.version}: {k.state.value:<9} since {when:%Y-%m-%d %H:%M:%S} UTC")
+    for column, count in stale.items():
+        typer.echo(f"{column}: {count} values on an older key" if count else f"{column}: all on the active key")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    propagation_seconds: Annotated[
+        float | None,
+        typer.Option(help="Wait between steps so every process loads the new key (default: GOVOPS_KEY_REFRESH_SECONDS + 5)."),
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="Rows re-encrypted per transaction.")] = 500,
+) -> None:
+    """Move every encrypted column to a new data key while the system keeps serving; the old key is destroyed."""
+    from core import keyring
+    from core.bus import RedisBus
+
+    settings = get_settings()
+    wait = settings.key_refresh_seconds + 5 if propagation_seconds is None else propagation_seconds
+
+    async def go() -> keyring.RotationReport:
+        engine = await _open_engine()
+        bus = RedisBus(settings.redis_url) if settings.redis_url else None
+
+        async def publish(channel: str, message: dict[str, object]) -> None:
+            if bus is not None:  # embedded servers pick the change up at their next periodic reload
+                await bus.publish(channel, message)
+
+        try:
+            columns = keyring.encrypted_columns()
+            return await keyring.rotate(
+                engine, publish, columns, propagation_seconds=wait, batch_size=batch_size, progress=typer.echo
+            )
+        finally:
+            if bus is not None:
+                await bus.close()
+            await engine.dispose()
+
+    report = asyncio.run(go())
+    typer.echo(
+        f"rotated to key {report.new_version}: {report.rewritten} values re-encrypted in {report.passes} passes; "
+        f"retired {report.old_versions or 'none'}"
+    )
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
 import jobs
-from core import keys
+from core import keyring, keys
 from core.bus import MemoryBus, RedisBus, make_bus
 from core.db.engine import create_engine, create_session_factory, read_engine
 from core.db.uow import UnitOfWork
@@ -88,7 +88,10 @@ async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppSer
     services.executor = JobExecutor(
         jobs.registry, services.session_factory, services.bus.publish, services.wake_runner, runner_name("api")
     )
+    await keys.load(engine)
     services.spawn(_follow(services.bus, ROLE_CHANNEL, ROLES.invalidate))
+    services.spawn(_follow(services.bus, keyring.KEYS_CHANNEL, lambda _m: services.spawn(keyring.reload(engine))))
+    services.spawn(keyring.refresh_forever(engine, settings.key_refresh_seconds))
     if run_jobs:
         if settings.embedded:
             services.runner = InProcessRunner(services.executor, poll_seconds=settings.job_poll_seconds)

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="port the API listens on")
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes (production: 2 or more)")
     master_key: SecretStr | None = Field(None, description="key material that wraps data keys and MACs")
+    master_key_file: Path | None = Field(
+        None, description="file holding the master key (a mounted secret); used when GOVOPS_MASTER_KEY is unset"
+    )
+    key_refresh_seconds: float = Field(
+        30.0, gt=0, le=3600, description="how often each process reloads the data key ring (it also reloads on rotation messages)"
+    )
     demo_password: SecretStr | None = Field(None, description="password of the demo users (demo profile only)")
     password_iterations: int = Field(200_000, ge=1_000, description="PBKDF2-HMAC-SM3 iterations for new hashes")
     token_ttl_minutes: int = Field(8 * 60, ge=5, le=30 * 24 * 60, description="lifetime of a login token")
@@ -59,6 +65,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:
+        if self.master_key is None and self.master_key_file is not None:
+            try:
+                self.master_key = SecretStr(self.master_key_file.read_text(encoding="utf-8").strip())
+            except OSError as exc:
+                raise ValueError(f"GOVOPS_MASTER_KEY_FILE cannot be read: {exc}") from exc
         # Only the demo profile runs on built-in secrets; test and production must be given theirs.
         if self.profile is Profile.DEMO:
             self.master_key = self.master_key or SecretStr(_DEMO_MASTER_KEY)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, ClassVar
 
 from arq.connections import RedisSettings
 
-from core import keys
+from core import keyring, keys
 from core.bus import RedisBus
 from core.db.engine import create_engine, create_session_factory
 from core.logging import configure_logging
@@ -23,17 +24,36 @@ async def startup(ctx: dict[str, Any]) -> None:
     assert _settings.master_key is not None
     keys.configure(_settings.master_key.get_secret_value())
     engine = create_engine(_settings.database_url, _settings.database_pool_size)
+    await keys.load(engine)
     bus = RedisBus(_settings.redis_url or "")
+    tasks = [
+        asyncio.create_task(_follow_keys(engine, bus)),
+        asyncio.create_task(keyring.refresh_forever(engine, _settings.key_refresh_seconds)),
+    ]
     relay: ArqRelay | None = None
     executor = JobExecutor(
         registry, create_session_factory(engine), bus.publish, lambda: relay.wake() if relay else None, runner_name("worker")
     )
     relay = ArqRelay(executor, ctx["redis"], poll_seconds=_settings.job_poll_seconds)
     await relay.start()
-    ctx.update(engine=engine, bus=bus, executor=executor, relay=relay)
+    ctx.update(engine=engine, bus=bus, executor=executor, relay=relay, tasks=tasks)
+
+
+async def _follow_keys(engine: Any, bus: RedisBus) -> None:
+    """Reload the key ring when a rotation moves on (see core.keyring)."""
+    while True:
+        try:
+            async for _channel, _message in bus.subscribe(keyring.KEYS_CHANNEL):
+                await keyring.reload(engine)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            await asyncio.sleep(1)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    for task in ctx["tasks"]:
+        task.cancel()
     await ctx["relay"].close()
     await ctx["bus"].close()
     await ctx["engine"].dispose()

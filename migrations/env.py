@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 import models  # noqa: F401  (imports every area's models onto Base.metadata)
@@ -41,10 +43,24 @@ def do_run_migrations(connection: Connection) -> None:
         context.run_migrations()
 
 
+def _sqlite_foreign_keys_off(dbapi_connection: Any, _record: Any) -> None:
+    # Batch mode rebuilds a table by copy, drop and rename; with foreign keys on, dropping a table that
+    # others refer to fails (SQLite's documented procedure turns them off). They are checked after.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.close()
+
+
 async def run_async_migrations() -> None:
     engine = create_engine(url())
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_foreign_keys_off)
     async with engine.connect() as connection:
         await connection.run_sync(do_run_migrations)
+        if engine.dialect.name == "sqlite":
+            broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+            if broken:
+                raise RuntimeError(f"foreign keys broken by the migration: {broken[:10]}")
     await engine.dispose()
 
 

@@ -63,7 +63,7 @@ async def org_units(info: strawberry.Info, filter: inputs.OrgUnitFilter | None, 
     actor = info.context.require_actor()
     f = filter or inputs.OrgUnitFilter()
     rf = repo.OrgUnitFilter(
-        search=f.search, kind=f.kind, status=f.status,
+        search=f.search, kind=f.kind, status=f.status, contact_phone=f.contact_phone, contact_email=f.contact_email,
         parent_id=decode_id(str(f.parent_id), "OrgUnit") if f.parent_id is not None else None,
     )  # fmt: skip
     page_req = PageRequest(first, after)
@@ -79,7 +79,7 @@ async def users(info: strawberry.Info, filter: inputs.UserFilter | None, first: 
     actor = info.context.require_actor()
     f = filter or inputs.UserFilter()
     rf = repo.UserFilter(
-        search=f.search, status=f.status,
+        search=f.search, status=f.status, phone=f.phone, email=f.email,
         org_unit_id=decode_id(str(f.org_unit_id), "OrgUnit") if f.org_unit_id is not None else None,
         role_id=decode_id(str(f.role_id), "Role") if f.role_id is not None else None,
     )  # fmt: skip

@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import text
 
 import models  # noqa: F401
+from core import keys
 from core.db.base import Base
 from core.settings import ROOT, Profile, Settings
 from server import AppServices, create_app, start_services, stop_services
@@ -102,6 +103,7 @@ async def _wipe(services: AppServices) -> None:
             for table in tables:
                 await conn.execute(text(f"DELETE FROM {table}"))
             await conn.execute(text("DELETE FROM sqlite_sequence"))  # every table uses AUTOINCREMENT
+    await keys.load(services.engine)  # the data keys went with the rest: start a fresh ring, as on a new database
 
 
 @pytest.fixture(scope="session")

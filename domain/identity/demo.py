@@ -51,6 +51,11 @@ def demo_users() -> list[DemoUser]:
     return users
 
 
+def demo_phone(n: int) -> str:
+    """The n-th demo user's mobile number (sealed at rest like any other)."""
+    return f"1380021{n:04d}"
+
+
 async def seed_demo(uow: UnitOfWork, password: str, iterations: int) -> list[DemoUser] | None:
     """Create the demo organisation once; returns None when it is already there."""
     s = uow.session
@@ -82,9 +87,10 @@ async def seed_demo(uow: UnitOfWork, password: str, iterations: int) -> list[Dem
         if unit is not bdc:
             unit.path = f"{bdc.path}{unit.id}/"
     people = demo_users()
-    for person in people:
+    for n, person in enumerate(people):
         user = User(
             username=person.username, display_name=person.display_name, org_unit_id=units[person.unit_code].id,
+            phone=demo_phone(n), email=f"{person.username}@demo.govops.cn",
             status=UserStatus.ACTIVE, password_hash=hash_password(password, iterations), password_changed_at=now,
             failed_logins=0, created_at=now, updated_at=now,
         )  # fmt: skip

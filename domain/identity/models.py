@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import AUTOINCREMENT, Base, BigId, UTCDateTime, enum_column
+from core.db.encrypted import BlindIndex, Encrypted, blind_indexed, normalize_email, normalize_phone
 from domain.identity.enums import AdminDuty, OrgUnitKind, OrgUnitStatus, RoleUnitKind, UserStatus
 
 
@@ -24,8 +25,11 @@ class OrgUnit(Base):
     # Materialised ancestry "/1/7/42/": a subtree is one indexed prefix match, no recursive query.
     path: Mapped[str] = mapped_column(String(512))
     contact_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    contact_phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    contact_email: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # Contact details are personal information: sealed at rest, searched by exact match through the blind index.
+    contact_phone: Mapped[str | None] = mapped_column(Encrypted("org_unit.contact_phone"), nullable=True)
+    contact_phone_bidx: Mapped[str | None] = mapped_column(BlindIndex, nullable=True, index=True)
+    contact_email: Mapped[str | None] = mapped_column(Encrypted("org_unit.contact_email"), nullable=True)
+    contact_email_bidx: Mapped[str | None] = mapped_column(BlindIndex, nullable=True, index=True)
     address: Mapped[str | None] = mapped_column(String(256), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -49,8 +53,10 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    email: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    phone: Mapped[str | None] = mapped_column(Encrypted("user_account.phone"), nullable=True)
+    phone_bidx: Mapped[str | None] = mapped_column(BlindIndex, nullable=True, index=True)
+    email: Mapped[str | None] = mapped_column(Encrypted("user_account.email"), nullable=True)
+    email_bidx: Mapped[str | None] = mapped_column(BlindIndex, nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -106,3 +112,9 @@ class AccessToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
     user_agent: Mapped[str | None] = mapped_column(String(256), nullable=True)
+
+
+blind_indexed(OrgUnit.contact_phone, OrgUnit.contact_phone_bidx, normalize_phone)
+blind_indexed(OrgUnit.contact_email, OrgUnit.contact_email_bidx, normalize_email)
+blind_indexed(User.phone, User.phone_bidx, normalize_phone)
+blind_indexed(User.email, User.email_bidx, normalize_email)

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, del
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import integrity
+from core.db.encrypted import blind_index, normalize_email, normalize_phone
 from core.db.engine import Db, dialect_name
 from core.db.functions import in_ids, string_agg
 from core.db.pagination import Page, PageRequest, decode_cursor, keyset, to_page
@@ -89,6 +90,8 @@ class OrgUnitFilter:
     kind: OrgUnitKind | None = None
     status: OrgUnitStatus | None = None
     parent_id: int | None = None
+    contact_phone: str | None = None  # exact match, through the blind index
+    contact_email: str | None = None
 
 
 def _units_query(actor: Actor, f: OrgUnitFilter, cols: Iterable[Any]) -> Select[Any]:
@@ -102,6 +105,10 @@ def _units_query(actor: Actor, f: OrgUnitFilter, cols: Iterable[Any]) -> Select[
         stmt = stmt.where(U.status == f.status)
     if f.parent_id is not None:
         stmt = stmt.where(U.parent_id == f.parent_id)
+    if f.contact_phone is not None:
+        stmt = stmt.where(U.contact_phone_bidx == blind_index("org_unit.contact_phone", f.contact_phone, normalize_phone))
+    if f.contact_email is not None:
+        stmt = stmt.where(U.contact_email_bidx == blind_index("org_unit.contact_email", f.contact_email, normalize_email))
     return stmt
 
 
@@ -158,6 +165,8 @@ class UserFilter:
     org_unit_id: int | None = None
     status: UserStatus | None = None
     role_id: int | None = None
+    phone: str | None = None  # exact match, through the blind index
+    email: str | None = None
 
 
 def _scope(actor: Actor) -> str | None:
@@ -170,7 +179,7 @@ def _scope(actor: Actor) -> str | None:
 @lru_cache(maxsize=256)
 def _users_statement(
     scoped: bool, search: bool, unit: bool, status: bool, role: bool, after: bool, with_unit: bool, with_parent: bool,
-    count: bool, with_roles: bool = False,
+    count: bool, with_roles: bool = False, phone: bool = False, email: bool = False,
 ) -> Select[Any]:  # fmt: skip
     if count:
         cols, from_ = [func.count()], User.__table__
@@ -200,6 +209,10 @@ def _users_statement(
         stmt = stmt.where(US.status == bindparam("status"))
     if role:
         stmt = stmt.where(US.id.in_(select(UR.user_id).where(UR.role_id == bindparam("role_id")).scalar_subquery()))
+    if phone:
+        stmt = stmt.where(US.phone_bidx == bindparam("phone_bidx"))
+    if email:
+        stmt = stmt.where(US.email_bidx == bindparam("email_bidx"))
     if count:
         return stmt
     if after:
@@ -207,13 +220,16 @@ def _users_statement(
     return stmt.order_by(US.id).limit(bindparam("limit"))
 
 
-def _users_params(actor: Actor, f: UserFilter) -> tuple[tuple[bool, ...], dict[str, Any]]:
+def _users_params(actor: Actor, f: UserFilter) -> tuple[tuple[bool, ...], tuple[bool, bool], dict[str, Any]]:
+    """(the statement's shape, its exact-match shape, the parameters)."""
     scope = _scope(actor)
     params: dict[str, Any] = {"scope": scope, "org_unit_id": f.org_unit_id, "status": f.status, "role_id": f.role_id}
     if f.search:
         params["pattern"] = f"%{_escape_like(f.search)}%"
+    params["phone_bidx"] = blind_index("user_account.phone", f.phone, normalize_phone)
+    params["email_bidx"] = blind_index("user_account.email", f.email, normalize_email)
     shape = (scope is not None, bool(f.search), f.org_unit_id is not None, f.status is not None, f.role_id is not None)
-    return shape, {k: v for k, v in params.items() if v is not None}
+    return shape, (f.phone is not None, f.email is not None), {k: v for k, v in params.items() if v is not None}
 
 
 async def list_users(
@@ -223,11 +239,11 @@ async def list_users(
     """A page of users; `with_unit` / `with_parent` join the unit and its parent into the same statement
     (outside the actor's scope they come back as None, exactly as a separate scoped read would), and
     `with_roles` brings each user's roles through the same statement and the role catalogue."""
-    shape, params = _users_params(actor, f)
+    shape, exact, params = _users_params(actor, f)
     params["limit"] = page.first + 1
     if page.after is not None:
         params["after_id"] = decode_cursor(page.after, 1)[0]
-    stmt = _users_statement(*shape, page.after is not None, with_unit, with_unit and with_parent, False, with_roles)
+    stmt = _users_statement(*shape, page.after is not None, with_unit, with_unit and with_parent, False, with_roles, *exact)
     rows = list(await session.execute(stmt, params))
     catalog = await ROLES.get(session) if with_roles else {}
     n, m = len(USER_COLS), len(UNIT_COLS)
@@ -264,8 +280,8 @@ def _id_list(ids: str) -> tuple[int, ...]:
 
 
 async def count_users(session: Db, actor: Actor, f: UserFilter) -> int:
-    shape, params = _users_params(actor, f)
-    return (await session.execute(_users_statement(*shape, False, False, False, True), params)).scalar_one()
+    shape, exact, params = _users_params(actor, f)
+    return (await session.execute(_users_statement(*shape, False, False, False, True, False, *exact), params)).scalar_one()
 
 
 async def users_by_ids(session: Db, actor: Actor, ids: Iterable[int]) -> dict[int, UserRecord]:

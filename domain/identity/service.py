@@ -9,6 +9,7 @@ from typing import Any
 from core import audit
 from core.clock import utcnow
 from core.crypto import hash_password, verify_password
+from core.db.encrypted import mask
 from core.db.uow import UnitOfWork
 from core.settings import Settings
 from domain.identity import repository as repo
@@ -195,8 +196,12 @@ async def set_org_unit_status(uow: UnitOfWork, actor: Actor, unit_id: int, statu
     return unit
 
 
+# Sealed at rest, so the operation log keeps only a mask of them.
+_SEALED = {"phone", "email", "contact_phone", "contact_email"}
+
+
 def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.value if hasattr(v, "value") else v) for k, v in d.items()}
+    return {k: mask(v) if k in _SEALED else (v.value if hasattr(v, "value") else v) for k, v in d.items()}
 
 
 # --- users ------------------------------------------------------------------------------------

@@ -19,6 +19,10 @@ class OrgUnitFilter:
     kind: OrgUnitKind | None = strawberry.field(default=None, description="Only this kind.")
     status: OrgUnitStatus | None = strawberry.field(default=None, description="Only this status.")
     parent_id: strawberry.ID | None = strawberry.field(default=None, description="Only direct children of this unit.")
+    contact_phone: str | None = strawberry.field(
+        default=None, description="Exact contact phone (stored encrypted: whole numbers only, spaces, dashes and +86 ignored)."
+    )
+    contact_email: str | None = strawberry.field(default=None, description="Exact contact email (case-insensitive).")
 
 
 @strawberry.input(description="A new organisation unit.")
@@ -57,6 +61,10 @@ class UserFilter:
     org_unit_id: strawberry.ID | None = strawberry.field(default=None, description="Only users of this unit.")
     status: UserStatus | None = strawberry.field(default=None, description="Only this status.")
     role_id: strawberry.ID | None = strawberry.field(default=None, description="Only holders of this role.")
+    phone: str | None = strawberry.field(
+        default=None, description="Exact phone (stored encrypted: whole numbers only, spaces, dashes and +86 ignored)."
+    )
+    email: str | None = strawberry.field(default=None, description="Exact email (case-insensitive).")
 
 
 @strawberry.input(description="A new user account.")

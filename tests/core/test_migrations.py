@@ -64,3 +64,41 @@ async def test_upgrade_downgrade_upgrade(scratch_url):
 def test_there_is_one_head():
     out = subprocess.run([sys.executable, "-m", "alembic", "heads"], cwd=ROOT, capture_output=True, text=True, check=True)
     assert len([line for line in out.stdout.splitlines() if "(head)" in line]) == 1
+
+
+async def test_0004_seals_existing_contacts_and_its_downgrade_restores_them(scratch_url):
+    from sqlalchemy import text
+
+    from core.keyring import KeyRing
+    from tests.conftest import TEST_MASTER_KEY
+
+    migrate(scratch_url, "0003")
+    engine = create_engine(scratch_url)
+    now = "2026-01-01 00:00:00+00"
+    async with engine.begin() as conn:
+        await conn.execute(text(
+            "INSERT INTO org_unit (id, code, name, kind, status, path, contact_phone, contact_email, created_at, updated_at) "
+            f"VALUES (1, 'U1', '单位', 'MANAGEMENT', 'ACTIVE', '/1/', '13912340000', 'a@b.cn', '{now}', '{now}')"
+        ))  # fmt: skip
+        await conn.execute(text(
+            "INSERT INTO user_account (id, username, display_name, org_unit_id, status, password_hash, password_changed_at,"
+            f" failed_logins, phone, created_at, updated_at) VALUES (1, 'u1', 'U', 1, 'ACTIVE', 'x', '{now}', 0, '13800000001',"
+            f" '{now}', '{now}')"
+        ))  # fmt: skip
+    migrate(scratch_url)
+    ring = KeyRing()
+    ring.configure(TEST_MASTER_KEY)
+    await ring.load(engine)
+    async with engine.connect() as conn:
+        unit = (await conn.execute(text("SELECT contact_phone, contact_phone_bidx, contact_email FROM org_unit"))).one()
+        phone = (await conn.execute(text("SELECT phone, email FROM user_account"))).one()
+    assert b"13912340000" not in bytes(unit[0])
+    assert ring.open(bytes(unit[0]), b"org_unit.contact_phone") == b"13912340000"
+    assert unit[1] == ring.blind_index("org_unit.contact_phone", "13912340000")
+    assert ring.open(bytes(unit[2]), b"org_unit.contact_email") == b"a@b.cn"
+    assert ring.open(bytes(phone[0]), b"user_account.phone") == b"13800000001" and phone[1] is None
+    migrate(scratch_url, "0003", down=True)
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT contact_phone, contact_email FROM org_unit"))).one() == ("13912340000", "a@b.cn")
+        assert (await conn.execute(text("SELECT phone FROM user_account"))).scalar_one() == "13800000001"
+    await engine.dispose()
