@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import gc
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -29,16 +30,18 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
 import jobs
-from core import keyring, keys
+from core import audit, keyring, keys
+from core.audit import AuditOutcome
 from core.bus import MemoryBus, RedisBus, make_bus
 from core.db.engine import create_engine, create_session_factory, read_engine
 from core.db.uow import UnitOfWork
 from core.errors import AccessError
 from core.logging import configure_logging, request_id_var
 from core.metrics import LATENCY, REQUESTS
+from core.persisted import ApqCache, PersistedDocuments, document_id
 from core.queue.runner import ArqRelay, InProcessRunner, JobExecutor, runner_name
 from core.settings import ROOT, Settings, get_settings
-from domain.identity import auth
+from domain.identity import apiclients, auth
 from domain.identity.catalog import ROLE_CHANNEL, ROLES
 from schema.context import Context
 from schema.root import build_schema
@@ -59,6 +62,8 @@ class AppServices:
     executor: JobExecutor | None = None
     runner: InProcessRunner | ArqRelay | None = None
     arq: Any = None
+    documents: PersistedDocuments = field(default_factory=PersistedDocuments)
+    apq: ApqCache = field(default_factory=lambda: ApqCache(None))
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def unit_of_work(self) -> UnitOfWork:
@@ -83,8 +88,9 @@ async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppSer
     keys.configure(settings.master_key.get_secret_value())
     engine = create_engine(settings.database_url, settings.database_pool_size)
     services = AppServices(
-        settings, engine, create_session_factory(engine), make_bus(settings.redis_url), reader=read_engine(engine)
-    )
+        settings, engine, create_session_factory(engine), make_bus(settings.redis_url), reader=read_engine(engine),
+        apq=ApqCache(settings.redis_url),
+    )  # fmt: skip
     services.executor = JobExecutor(
         jobs.registry, services.session_factory, services.bus.publish, services.wake_runner, runner_name("api")
     )
@@ -115,6 +121,7 @@ async def stop_services(services: AppServices) -> None:
     if services.arq is not None:
         await services.arq.aclose()
     await services.bus.close()
+    await services.apq.close()
     await services.engine.dispose()
 
 
@@ -183,10 +190,105 @@ class GovOpsGraphQL(GraphQL):
             client_ip=_client_ip(request),
             user_agent=request.headers.get("user-agent"),
         )
+        if request.scope["type"] == "http" and "x-api-key" in request.headers:
+            ctx.api_caller = await self._authenticate_signed(request, ctx.client_ip)
+            ctx.actor = ctx.api_caller.actor
+            request.scope["govops.context"] = ctx
+            return ctx
         header = request.headers.get("authorization", "")
         if header[:7].lower() == "bearer " and request.scope["type"] == "http":
             ctx.actor = await self._authenticate(header[7:].strip(), ctx.client_ip)
+        request.scope["govops.context"] = ctx
         return ctx
+
+    async def _authenticate_signed(self, request: Request, client_ip: str | None) -> apiclients.SignedCaller:
+        services = self.services
+        body = await request.body()
+        try:
+            return await apiclients.authenticate_signed(
+                services.session_factory, dict(request.headers), request.method, request.url.path, body, client_ip
+            )
+        except apiclients.ApiAuthError as refusal:
+            services.spawn(_record_refusal(services, refusal, request.headers.get("x-api-key", ""), client_ip, None))
+            raise Reply(401, refusal.code, refusal.message) from None
+        except auth.IntegrityViolation as violation:
+            services.spawn(_record_violation(services, violation, client_ip))
+            raise Reply(401, "UNAUTHENTICATED", "未登录或登录已过期 / Authentication required") from None
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # type: ignore[override]
+        token = _REQUEST.set(request)  # parse_http_body sees only strawberry's adapter
+        try:
+            return await super().run(request, context, root_value)
+        except Reply as reply:
+            return reply.response()
+        finally:
+            _REQUEST.reset(token)
+
+    async def parse_http_body(self, request_adapter: Any) -> Any:  # type: ignore[override]
+        data = await super().parse_http_body(request_adapter)
+        request = _REQUEST.get()
+        ctx = request.scope.get("govops.context")
+        if isinstance(data, list):
+            if ctx is not None and ctx.api_caller is not None:
+                raise Reply(400, "BATCH_NOT_ALLOWED", "接口客户端不能批量请求 / API clients send one operation per request")
+            return [await self._document(request, ctx, item) for item in data]
+        return await self._document(request, ctx, data)
+
+    async def _document(self, request: Request, ctx: Context | None, data: Any) -> Any:
+        """Fill in the text of a persisted document or an automatic persisted query; API clients may run
+        only allow-listed persisted documents."""
+        raw = await _raw_request(request)
+        extensions = data.extensions or {}
+        apq = extensions.get("persistedQuery") if isinstance(extensions.get("persistedQuery"), dict) else None
+        raw_id = raw.get("documentId") or raw.get("id") or (apq or {}).get("sha256Hash")
+        caller = ctx.api_caller if ctx is not None else None
+        services = self.services
+        if caller is not None:
+            refusal = None
+            doc = services.documents.get(str(raw_id)) if isinstance(raw_id, str) else None
+            if data.query is not None and (doc is None or data.query != doc.text):
+                refusal = (
+                    "DOCUMENT_NOT_PERSISTED",
+                    "接口客户端只能按编号调用已登记的操作 / API clients may only run persisted operations, by id",
+                )
+            elif raw_id is None:
+                refusal = ("DOCUMENT_ID_REQUIRED", "缺少 documentId / documentId is required")
+            elif doc is None:
+                refusal = ("PERSISTED_DOCUMENT_NOT_FOUND", f"未知的操作编号 {str(raw_id)[:80]} / Unknown operation id")
+            elif doc.name not in caller.operations:
+                refusal = ("OPERATION_NOT_ALLOWED", f"客户端无权调用 {doc.name} / This client may not run {doc.name}")
+            if refusal is not None:
+                denied = apiclients.ApiAuthError(*refusal, client_id=caller.client_id)
+                services.spawn(
+                    _record_refusal(services, denied, caller.key_id, ctx.client_ip if ctx else None, doc.name if doc else None)
+                )
+                raise Reply(403, *refusal)
+            request.scope["govops.operation"] = doc.name  # type: ignore[union-attr]
+            return replace(data, query=doc.text, operation_name=doc.name)  # type: ignore[union-attr]
+        if apq is not None:
+            sha = str(apq.get("sha256Hash") or "").lower()
+            if data.query is None:
+                doc = services.documents.get(sha)
+                text = doc.text if doc is not None else await services.apq.get(sha)
+                if text is None:  # Apollo's link then sends the text with the hash
+                    raise Reply(200, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
+                return replace(data, query=text)
+            if document_id(data.query) != sha:
+                raise Reply(400, "PERSISTED_QUERY_HASH_MISMATCH", "provided sha does not match query")
+            await services.apq.put(sha, data.query)
+            return data
+        if data.query is None and isinstance(raw_id, str):
+            doc = services.documents.get(raw_id)
+            if doc is None:
+                raise Reply(400, "PERSISTED_DOCUMENT_NOT_FOUND", f"未知的操作编号 / Unknown operation id {raw_id[:80]}")
+            return replace(data, query=doc.text, operation_name=doc.name)
+        return data
+
+    async def process_result(self, request: Any, result: Any) -> Any:  # type: ignore[override]
+        ctx = request.scope.get("govops.context")
+        if ctx is not None and ctx.api_caller is not None:  # the interface log: every call of a third party
+            self.services.spawn(_record_call(self.services, ctx, request.scope.get("govops.operation"), bool(result.errors)))
+        return await super().process_result(request, result)
 
     async def _authenticate(self, token: str, client_ip: str | None) -> Any:
         if not token:
@@ -229,6 +331,50 @@ async def _follow(bus: MemoryBus | RedisBus, channel: str, callback: Any) -> Non
         except Exception:
             log.exception("bus subscription failed; resubscribing", extra={"channel": channel})
             await asyncio.sleep(1)
+
+
+_REQUEST: contextvars.ContextVar[Any] = contextvars.ContextVar("govops_request")
+
+
+class Reply(Exception):
+    """A request answered before execution, in the GraphQL error shape (`extensions.code`)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+    def response(self) -> Response:
+        body = {"errors": [{"message": self.message, "extensions": {"code": self.code}}]}
+        return Response(orjson.dumps(body), status_code=self.status, media_type="application/json")
+
+
+async def _raw_request(request: Request) -> dict[str, Any]:
+    """The request's top-level JSON members (or query parameters) that strawberry does not keep."""
+    if request.method == "GET":
+        return dict(request.query_params)
+    try:
+        raw = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+async def _record_refusal(services: AppServices, refusal: Any, key_id: str, client_ip: str | None, operation: str | None) -> None:
+    with contextlib.suppress(Exception):
+        async with services.unit_of_work() as uow:
+            apiclients.record_refusal(uow, refusal, key_id, client_ip, operation)
+
+
+async def _record_call(services: AppServices, ctx: Context, operation: str | None, failed: bool) -> None:
+    caller = ctx.api_caller
+    with contextlib.suppress(Exception):
+        async with services.unit_of_work() as uow:
+            audit.record(
+                uow.session, operation="api.call", outcome=AuditOutcome.FAILURE if failed else AuditOutcome.SUCCESS,
+                actor_id=caller.actor.user_id, actor_username=caller.actor.username, org_unit_id=caller.actor.org_unit_id,
+                target_type="ApiClient", target_id=caller.client_id, client_ip=ctx.client_ip,
+                detail={"keyId": caller.key_id, "operation": operation},
+            )  # fmt: skip
 
 
 async def _record_violation(services: AppServices, violation: Any, client_ip: str | None) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from core.clock import utcnow
 from core.queue import outbox
 from core.queue.context import JobContext
-from domain.identity import auth
+from domain.identity import apiclients, auth
 from jobs import registry
 
 
@@ -23,3 +23,10 @@ async def purge_outbox(ctx: JobContext) -> int:
     """Delete outbox rows that finished more than 7 days ago (failed ones stay for people to look at)."""
     async with ctx.transaction() as uow:
         return await outbox.purge_finished(uow.session, utcnow() - timedelta(days=7))
+
+
+@registry.cron("identity.purge_api_nonces", minute={0, 15, 30, 45})
+async def purge_api_nonces(ctx: JobContext) -> int:
+    """Forget signed-request nonces once their timestamps can no longer pass the 5-minute window."""
+    async with ctx.transaction() as uow:
+        return await apiclients.purge_nonces(uow, utcnow())

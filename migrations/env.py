@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 import models  # noqa: F401  (imports every area's models onto Base.metadata)
 from core.db.base import Base
+from core.db.encrypted import Encrypted
 from core.db.engine import create_engine
 from core.settings import get_settings
 
@@ -32,10 +33,18 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def render_item(type_: str, obj: Any, _autogen_context: Any) -> str | bool:
+    """Encrypted columns are plain bytes to the database: autogenerate writes them as such."""
+    if type_ == "type" and isinstance(obj, Encrypted):
+        return "sa.LargeBinary()"
+    return False
+
+
 def do_run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        render_item=render_item,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

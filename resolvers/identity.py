@@ -8,10 +8,10 @@ from typing import Annotated, Any
 import strawberry
 
 from core.clock import utcnow
-from core.db.pagination import PageRequest
+from core.db.pagination import PageRequest, decode_cursor, to_page
 from core.errors import Forbidden
 from core.ids import decode_id
-from domain.identity import auth, service
+from domain.identity import apiclients, auth, service
 from domain.identity import repository as repo
 from domain.identity.enums import OrgUnitChange
 from domain.identity.errors import IdentityErrorCode as Code
@@ -347,3 +347,82 @@ async def org_unit_changed(
             found = await prefetch.fetch_nodes(s, actor, "OrgUnit", [unit_id], sel)
         if unit_id in found:  # outside the subscriber's data scope: not a word about it
             yield types.OrgUnitChangedEvent(change=OrgUnitChange(message["change"]), org_unit=found[unit_id])  # type: ignore[arg-type]
+
+
+# --- API clients (the security administrator) ----------------------------------------------------
+
+
+def _documents(info: strawberry.Info) -> Any:
+    return info.context.services.documents
+
+
+async def api_clients(info: strawberry.Info, first: int, after: str | None) -> ConnectionValue:
+    page_req = PageRequest(first, after)
+    after_id = decode_cursor(after, 1)[0] if after is not None else None
+    async with info.context.read_session() as s:
+        rows = await apiclients.list_clients(s, first, after_id)
+    items = [types.ApiClient.of(c) for c in rows]
+    page = to_page(rows, items, lambda c: (c.id,), page_req)
+    return ConnectionValue(page, None)
+
+
+def persisted_operations(info: strawberry.Info) -> list[types.PersistedOperation]:
+    return [
+        types.PersistedOperation(id=f"sha256:{d.id}", name=d.name, kind=d.kind, text=d.text)
+        for d in sorted(_documents(info).by_name.values(), key=lambda d: d.name)
+    ]
+
+
+async def _client_payload(info: strawberry.Info, work: Any) -> payloads.ApiClientPayload:
+    client, errors = await run(info, work)
+    return payloads.ApiClientPayload(
+        api_client=types.ApiClient.of(client) if client else None, errors=errors_as(payloads.IdentityError, errors)
+    )
+
+
+async def _secret_payload(info: strawberry.Info, work: Any) -> payloads.ApiClientSecretPayload:
+    result, errors = await run(info, work)
+    client, secret = result if result else (None, None)
+    return payloads.ApiClientSecretPayload(
+        api_client=types.ApiClient.of(client) if client else None, secret=secret, errors=errors_as(payloads.IdentityError, errors)
+    )
+
+
+async def api_client_create(
+    info: strawberry.Info, input: Annotated[inputs.ApiClientCreateInput, INPUT]
+) -> payloads.ApiClientSecretPayload:
+    actor = info.context.require_actor()
+
+    async def work(uow: Any) -> Any:
+        data = apiclients.ApiClientData(
+            name=input.name, user_id=_id(input.service_account_id, "User", "serviceAccountId"), operations=input.operations
+        )
+        return await apiclients.create_client(uow, actor, data, _documents(info))
+
+    return await _secret_payload(info, work)
+
+
+async def api_client_update(
+    info: strawberry.Info, input: Annotated[inputs.ApiClientUpdateInput, INPUT]
+) -> payloads.ApiClientPayload:
+    actor = info.context.require_actor()
+    data = apiclients.ApiClientData(name=input.name, operations=input.operations)
+    return await _client_payload(
+        info, lambda uow: apiclients.update_client(uow, actor, _id(input.id, "ApiClient", "id"), data, _documents(info))
+    )
+
+
+async def api_client_set_status(
+    info: strawberry.Info, input: Annotated[inputs.ApiClientSetStatusInput, INPUT]
+) -> payloads.ApiClientPayload:
+    actor = info.context.require_actor()
+    return await _client_payload(
+        info, lambda uow: apiclients.set_client_status(uow, actor, _id(input.id, "ApiClient", "id"), input.status)
+    )
+
+
+async def api_client_rotate_secret(
+    info: strawberry.Info, input: Annotated[inputs.ApiClientRotateSecretInput, INPUT]
+) -> payloads.ApiClientSecretPayload:
+    actor = info.context.require_actor()
+    return await _secret_payload(info, lambda uow: apiclients.rotate_secret(uow, actor, _id(input.id, "ApiClient", "id")))

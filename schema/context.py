@@ -26,6 +26,7 @@ class Context:
     actor: Actor | None = None
     token: str | None = None  # the bearer token, kept for WebSockets to re-check it while they stay open
     connection_params: dict[str, Any] | None = None
+    api_caller: Any = None  # a signed request's client (domain.identity.apiclients.SignedCaller)
     _loaders: Any = field(default=None, repr=False)
 
     @property

@@ -75,6 +75,16 @@ class Query:
     ) -> Connection[types.AccessToken]:  # fmt: skip
         return await r.access_tokens(info, filter, first, after)  # type: ignore[return-value]
 
+    @strawberry.field(permission_classes=guard("identity.manage_api_clients"), description="Registered API clients.")
+    async def api_clients(self, info: strawberry.Info, first: First = 20, after: After = None) -> Connection[types.ApiClient]:
+        return await r.api_clients(info, first, after)  # type: ignore[return-value]
+
+    @strawberry.field(
+        permission_classes=guard("identity.manage_api_clients"), description="The trusted documents API clients may be allowed."
+    )
+    def persisted_operations(self, info: strawberry.Info) -> list[types.PersistedOperation]:
+        return r.persisted_operations(info)
+
 
 def _m(resolver: object, permission: str | None, description: str) -> object:
     return strawberry.mutation(resolver=resolver, permission_classes=guard(permission), description=description)  # type: ignore[call-overload]
@@ -107,6 +117,18 @@ class Mutation:
     role_create: payloads.RolePayload = _m(r.role_create, "identity.manage_roles", "Create a custom role.")  # type: ignore[assignment]
     role_update: payloads.RolePayload = _m(r.role_update, "identity.manage_roles", "Edit a role and its permissions.")  # type: ignore[assignment]
     role_delete: payloads.RoleDeletePayload = _m(r.role_delete, "identity.manage_roles", "Delete a custom role nobody holds.")  # type: ignore[assignment]
+    api_client_create: payloads.ApiClientSecretPayload = _m(
+        r.api_client_create, "identity.manage_api_clients", "Register a third-party platform; returns its secret once."
+    )  # type: ignore[assignment]
+    api_client_update: payloads.ApiClientPayload = _m(
+        r.api_client_update, "identity.manage_api_clients", "Rename a client or replace its allow-list."
+    )  # type: ignore[assignment]
+    api_client_set_status: payloads.ApiClientPayload = _m(
+        r.api_client_set_status, "identity.manage_api_clients", "Disable or enable a client."
+    )  # type: ignore[assignment]
+    api_client_rotate_secret: payloads.ApiClientSecretPayload = _m(
+        r.api_client_rotate_secret, "identity.manage_api_clients", "Issue a new secret; the old one stops working."
+    )  # type: ignore[assignment]
 
 
 @strawberry.type(description='Live updates over graphql-transport-ws (send {"token": ...} in connection_init).')

@@ -52,9 +52,6 @@ class Encrypted(TypeDecorator[str]):
             return None
         return RING.open(bytes(value), self.aad).decode()
 
-    def __repr__(self) -> str:  # what Alembic autogenerate writes into a migration
-        return "sa.LargeBinary()"
-
 
 def normalize_phone(value: str) -> str:
     """Digits only, without a leading +86 / 0086: '+86 139-1234-5678' and '13912345678' match."""

@@ -166,16 +166,7 @@ async def authenticate(session: Db, token: str, *, client_ip: str | None = None)
     owner = await repo.token_owner(session, token_hash(token), now)
     if owner is None or owner.user_status is not UserStatus.ACTIVE or owner.unit_status is not OrgUnitStatus.ACTIVE:
         return None, False
-    catalog = await ROLES.get(session)
-    permissions: set[str] = set()
-    for role_id, mac in owner.bindings:
-        if not _grant_holds(owner.user_id, role_id, mac):
-            raise IntegrityViolation(
-                owner.user_id, owner.username, f"role grant user={owner.user_id} role={role_id} fails its MAC"
-            )
-        role = catalog.get(role_id)
-        if role is not None:
-            permissions.update(role.permissions)
+    permissions = await _permissions(session, owner.user_id, owner.username, owner.bindings)
     actor = Actor(
         user_id=owner.user_id, username=owner.username, display_name=owner.display_name,
         org_unit_id=owner.org_unit_id, unit_kind=owner.unit_kind, unit_path=owner.unit_path,
@@ -183,6 +174,19 @@ async def authenticate(session: Db, token: str, *, client_ip: str | None = None)
     )  # fmt: skip
     stale = owner.last_used_at is None or now - owner.last_used_at > TOUCH_INTERVAL
     return actor, stale
+
+
+async def _permissions(session: Db, user_id: int, username: str, bindings: tuple[tuple[int, str], ...]) -> frozenset[str]:
+    """The permissions of verified grants; a grant whose MAC fails refuses the whole request."""
+    catalog = await ROLES.get(session)
+    permissions: set[str] = set()
+    for role_id, mac in bindings:
+        if not _grant_holds(user_id, role_id, mac):
+            raise IntegrityViolation(user_id, username, f"role grant user={user_id} role={role_id} fails its MAC")
+        role = catalog.get(role_id)
+        if role is not None:
+            permissions.update(role.permissions)
+    return frozenset(permissions)
 
 
 async def touch(uow: UnitOfWork, token_id: int) -> None:

@@ -33,7 +33,8 @@ BUILTIN_ROLES = [
     ),
     BuiltinRole(
         "security_admin", "安全管理员", "Manages roles, grants and login sessions (三员之一).",
-        RoleUnitKind.MANAGEMENT, (*_VIEW, "identity.manage_roles", "identity.assign_roles", "identity.manage_tokens"),
+        RoleUnitKind.MANAGEMENT, (*_VIEW, "identity.manage_roles", "identity.assign_roles", "identity.manage_tokens",
+                                    "identity.manage_api_clients"),
         AdminDuty.SECURITY,
     ),
     BuiltinRole(

@@ -51,3 +51,8 @@ USER_TRANSITIONS: dict[UserStatus, set[UserStatus]] = {
     UserStatus.ACTIVE: {UserStatus.DISABLED},
     UserStatus.DISABLED: {UserStatus.ACTIVE},
 }
+
+
+class ApiClientStatus(str, enum.Enum):
+    ACTIVE = "ACTIVE"
+    DISABLED = "DISABLED"

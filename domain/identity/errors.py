@@ -27,6 +27,7 @@ class IdentityErrorCode(str, enum.Enum):
     ROLE_IN_USE = "ROLE_IN_USE"
     SELF_LOCKOUT = "SELF_LOCKOUT"
     ADMIN_PROTECTED = "ADMIN_PROTECTED"
+    UNKNOWN_OPERATION = "UNKNOWN_OPERATION"
 
 
 def error(code: IdentityErrorCode, message: str, field: str | None = None) -> DomainError:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import AUTOINCREMENT, Base, BigId, UTCDateTime, enum_column
+from core.db.base import AUTOINCREMENT, Base, BigId, JSONType, UTCDateTime, enum_column
 from core.db.encrypted import BlindIndex, Encrypted, blind_indexed, normalize_email, normalize_phone
-from domain.identity.enums import AdminDuty, OrgUnitKind, OrgUnitStatus, RoleUnitKind, UserStatus
+from domain.identity.enums import AdminDuty, ApiClientStatus, OrgUnitKind, OrgUnitStatus, RoleUnitKind, UserStatus
 
 
 class OrgUnit(Base):
@@ -112,6 +112,37 @@ class AccessToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
     user_agent: Mapped[str | None] = mapped_column(String(256), nullable=True)
+
+
+class ApiClient(Base):
+    """A third-party platform's credentials: it signs requests with its secret, acts as its service
+    account (whose roles and unit give permissions and data scope), and may run only the persisted
+    operations on its allow-list."""
+
+    __tablename__ = "api_client"
+    __table_args__ = (AUTOINCREMENT,)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    key_id: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    secret: Mapped[str] = mapped_column(Encrypted("api_client.secret"))  # HMAC-SM3 key: sealed at rest
+    operations: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    status: Mapped[ApiClientStatus] = mapped_column(enum_column(ApiClientStatus, "api_client_status"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ApiNonce(Base):
+    """Nonces seen in signed requests inside the timestamp window: a second use is a replay."""
+
+    __tablename__ = "api_nonce"
+    __table_args__ = (PrimaryKeyConstraint("client_id", "nonce"), Index("ix_api_nonce_seen_at", "seen_at"))
+
+    client_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("api_client.id", ondelete="CASCADE"))
+    nonce: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 blind_indexed(OrgUnit.contact_phone, OrgUnit.contact_phone_bidx, normalize_phone)

@@ -21,6 +21,11 @@ _ALL = [
     Permission("identity.manage_roles", "管理角色", "Create, edit and delete roles and their permissions."),
     Permission("identity.assign_roles", "分配角色", "Grant roles to users and take them away."),
     Permission("identity.manage_tokens", "管理登录会话", "See and revoke any user's login tokens."),
+    Permission(
+        "identity.manage_api_clients",
+        "管理接口客户端",
+        "Register third-party platforms' API clients, their allow-listed operations and secrets.",
+    ),
     Permission("audit.view_audit_events", "查看操作日志", "Read the operation log."),
 ]
 
@@ -35,7 +40,9 @@ def is_known(code: str) -> bool:
 # most one duty, and a person may hold roles that together touch at most one.
 DUTY_PERMISSIONS: dict[str, frozenset[str]] = {
     "SYSTEM": frozenset({"identity.manage_org_units", "identity.manage_users"}),
-    "SECURITY": frozenset({"identity.manage_roles", "identity.assign_roles", "identity.manage_tokens"}),
+    "SECURITY": frozenset(
+        {"identity.manage_roles", "identity.assign_roles", "identity.manage_tokens", "identity.manage_api_clients"}
+    ),
     "AUDIT": frozenset({"audit.view_audit_events"}),
 }
 

@@ -19,8 +19,8 @@ from core.db.functions import in_ids, string_agg
 from core.db.pagination import Page, PageRequest, decode_cursor, keyset, to_page
 from domain.identity.actor import Actor
 from domain.identity.catalog import ROLES
-from domain.identity.enums import OrgUnitKind, OrgUnitStatus, UserStatus
-from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole
+from domain.identity.enums import ApiClientStatus, OrgUnitKind, OrgUnitStatus, UserStatus
+from domain.identity.models import AccessToken, ApiClient, OrgUnit, Role, RolePermission, User, UserRole
 from domain.identity.records import AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
 
 U = OrgUnit.__table__.c
@@ -501,6 +501,68 @@ async def token_owner(session: Db, token_hash: str, now: datetime) -> TokenOwner
         return None
     bindings = tuple((int(r), m) for r, _, m in (b.partition(":") for b in row[-1].split(","))) if row[-1] else ()
     return TokenOwner(*row[:-1], bindings)
+
+
+@dataclass(frozen=True, slots=True)
+class ClientPrincipal:
+    """An API client with its service account, unit and grants: what a signed request authenticates as."""
+
+    client_id: int
+    key_id: str
+    name: str
+    secret: str
+    operations: list[str]
+    client_status: ApiClientStatus
+    user_id: int
+    username: str
+    display_name: str
+    user_status: UserStatus
+    org_unit_id: int
+    unit_kind: OrgUnitKind
+    unit_status: OrgUnitStatus
+    unit_path: str
+    bindings: tuple[tuple[int, str], ...]
+
+
+@lru_cache(maxsize=1)
+def _client_principal_statement() -> Select[Any]:
+    grants = (
+        select(string_agg(cast(UR.role_id, String) + ":" + func.coalesce(UR.mac, "")))
+        .where(UR.user_id == US.id)
+        .scalar_subquery()
+    )
+    C = ApiClient.__table__.c
+    return (
+        select(
+            C.id,
+            C.key_id,
+            C.name,
+            C.secret,
+            C.operations,
+            C.status,
+            US.id,
+            US.username,
+            US.display_name,
+            US.status,
+            U.id,
+            U.kind,
+            U.status,
+            U.path,
+            grants,
+        )
+        .select_from(ApiClient.__table__)
+        .join(User.__table__, US.id == C.user_id)
+        .join(OrgUnit.__table__, U.id == US.org_unit_id)
+        .where(C.key_id == bindparam("key_id"))
+    )
+
+
+async def client_principal(session: Db, key_id: str) -> ClientPrincipal | None:
+    row = (await session.execute(_client_principal_statement(), {"key_id": key_id})).first()
+    if row is None:
+        return None
+    bindings = tuple((int(r), m) for r, _, m in (b.partition(":") for b in row[-1].split(","))) if row[-1] else ()
+    return ClientPrincipal(*row[:-1], bindings)
 
 
 async def touch_token(session: AsyncSession, token_id: int, now: datetime) -> None:

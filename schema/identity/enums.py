@@ -53,4 +53,9 @@ IdentityErrorCode = gql_enum(Code, "Why an identity mutation was refused.", {
     Code.ROLE_IN_USE: "Users still hold the role.",
     Code.SELF_LOCKOUT: "You may not do this to your own account or unit.",
     Code.ADMIN_PROTECTED: "Accounts holding an administrator duty cannot be edited until the security administrator takes the duty away.",
+    Code.UNKNOWN_OPERATION: "No persisted operation of that name exists in operations/.",
+})  # fmt: skip
+ApiClientStatus = gql_enum(e.ApiClientStatus, "Whether an API client's signed requests are accepted.", {
+    e.ApiClientStatus.ACTIVE: "Its signed requests are accepted.",
+    e.ApiClientStatus.DISABLED: "Every request is refused with API_CLIENT_DISABLED.",
 })  # fmt: skip

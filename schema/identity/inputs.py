@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.identity.enums import OrgUnitKind, OrgUnitStatus, RoleUnitKind, UserStatus
+from schema.identity.enums import ApiClientStatus, OrgUnitKind, OrgUnitStatus, RoleUnitKind, UserStatus
 
 
 @strawberry.input(description="Credentials for `login`.")
@@ -141,3 +141,28 @@ class AccessTokenFilter:
         default=None, description="Only this user's logins (others need identity.manage_tokens)."
     )
     active_only: bool = strawberry.field(default=True, description="Hide expired and revoked tokens.")
+
+
+@strawberry.input(description="Register a third-party platform.")
+class ApiClientCreateInput:
+    name: str = strawberry.field(description="Which platform (2-64).")
+    service_account_id: strawberry.ID = strawberry.field(description="The active user it acts as; its roles and unit apply.")
+    operations: list[str] = strawberry.field(description="Names of persisted operations it may run (see persistedOperations).")
+
+
+@strawberry.input(description="Change a client's name or allow-list; omitted fields stay.")
+class ApiClientUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The client.")
+    name: str | None = strawberry.field(default=None, description="New name.")
+    operations: list[str] | None = strawberry.field(default=None, description="The new allow-list (replaces the old).")
+
+
+@strawberry.input(description="Accept or refuse a client's requests.")
+class ApiClientSetStatusInput:
+    id: strawberry.ID = strawberry.field(description="The client.")
+    status: ApiClientStatus = strawberry.field(description="The new status.")
+
+
+@strawberry.input(description="Issue a new signing secret (the old one stops working at once).")
+class ApiClientRotateSecretInput:
+    id: strawberry.ID = strawberry.field(description="The client.")

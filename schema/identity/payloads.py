@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.identity.enums import IdentityErrorCode
-from schema.identity.types import AccessToken, OrgUnit, Role, User
+from schema.identity.types import AccessToken, ApiClient, OrgUnit, Role, User
 
 
 @strawberry.type(description="Why an identity mutation was refused; nothing was changed.")
@@ -56,4 +56,17 @@ class RoleDeletePayload:
 @strawberry.type(description="Result of `accessTokenRevoke`.")
 class AccessTokenPayload:
     access_token: AccessToken | None = strawberry.field(description="The revoked login.")
+    errors: list[IdentityError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="The result of changing an API client.")
+class ApiClientPayload:
+    api_client: ApiClient | None = strawberry.field(description="The client after the change.")
+    errors: list[IdentityError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="A client with a new secret: shown this once, stored only sealed. Hand it over securely.")
+class ApiClientSecretPayload:
+    api_client: ApiClient | None = strawberry.field(description="The client.")
+    secret: str | None = strawberry.field(description="The HMAC-SM3 signing secret; it cannot be read again.")
     errors: list[IdentityError] = strawberry.field(description="Why it was refused; empty on success.")

@@ -11,7 +11,7 @@ from core.ids import to_global_id
 from domain.identity.permissions import PERMISSIONS
 from domain.identity.records import NOT_LOADED, AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
 from schema.fastpath import raw
-from schema.identity.enums import AdminDuty, OrgUnitChange, OrgUnitKind, OrgUnitStatus, RoleUnitKind, UserStatus
+from schema.identity.enums import AdminDuty, ApiClientStatus, OrgUnitChange, OrgUnitKind, OrgUnitStatus, RoleUnitKind, UserStatus
 from schema.node import Node, register_node
 
 Parent = strawberry.Parent[Any]
@@ -189,3 +189,34 @@ register_node(OrgUnitRecord, "OrgUnit")
 register_node(RoleRecord, "Role")
 register_node(UserRecord, "User")
 register_node(AccessTokenRecord, "AccessToken")
+
+
+@strawberry.type(
+    description="A third-party platform's API client: signs requests, runs only its allow-listed persisted operations."
+)
+class ApiClient:
+    id: strawberry.ID = strawberry.field(description="Global id.")
+    key_id: str = strawberry.field(description="Sent in X-Api-Key; not a secret.")
+    name: str = strawberry.field(description="Which platform this is.")
+    service_account_id: strawberry.ID = strawberry.field(description="The user it acts as (its roles and unit apply).")
+    operations: list[str] = strawberry.field(description="Names of the persisted operations it may run.")
+    status: ApiClientStatus = strawberry.field(description="Whether its requests are accepted.")
+    created_at: datetime = strawberry.field(description="When it was registered.")
+    updated_at: datetime = strawberry.field(description="Last change.")
+    last_used_at: datetime | None = strawberry.field(description="Last accepted signed request.")
+
+    @staticmethod
+    def of(client: Any) -> ApiClient:
+        return ApiClient(
+            id=strawberry.ID(to_global_id("ApiClient", client.id)), key_id=client.key_id, name=client.name,
+            service_account_id=strawberry.ID(to_global_id("User", client.user_id)), operations=list(client.operations),
+            status=client.status, created_at=client.created_at, updated_at=client.updated_at, last_used_at=client.last_used_at,
+        )  # fmt: skip
+
+
+@strawberry.type(description="A trusted document from operations/: what API clients may run, by id.")
+class PersistedOperation:
+    id: str = strawberry.field(description="sha256:<hex> of the document text; what a client sends as documentId.")
+    name: str = strawberry.field(description="Operation name; what allow-lists hold.")
+    kind: str = strawberry.field(description="query, mutation or subscription.")
+    text: str = strawberry.field(description="The document, exactly as reviewed.")

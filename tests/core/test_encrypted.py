@@ -217,6 +217,12 @@ async def test_a_wrong_master_key_is_refused_with_a_clear_error(demo):
 
 def test_every_encrypted_column_is_known_to_the_rotation():
     names = {f"{t.name}.{c.name}" for t, _pk, c in keyring.encrypted_columns()}
-    assert names == {"org_unit.contact_phone", "org_unit.contact_email", "user_account.phone", "user_account.email"}
+    assert names == {
+        "org_unit.contact_phone",
+        "org_unit.contact_email",
+        "user_account.phone",
+        "user_account.email",
+        "api_client.secret",
+    }
     for _t, _pk, c in keyring.encrypted_columns():
         assert isinstance(c.type, Encrypted) and c.type.context == f"{_t.name}.{c.name}"
