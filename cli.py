@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import os
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -344,6 +346,57 @@ def keys_rotate(
         f"rotated to key {report.new_version}: {report.rewritten} values re-encrypted in {report.passes} passes; "
         f"retired {report.old_versions or 'none'}"
     )
+
+
+release_app = typer.Typer(help="Program integrity: SM3 manifest of the shipped files, signed with SM2.", no_args_is_help=True)
+app.add_typer(release_app, name="release")
+
+
+@release_app.command("keygen")
+def release_keygen(out: Annotated[Path, typer.Argument(help="Folder for release-private.pem and release-public.pem.")]) -> None:
+    """Create the release signing key pair (keep the private key off the servers)."""
+    from core import release
+
+    out.mkdir(parents=True, exist_ok=True)
+    private, public = release.generate_keypair()
+    private_path = out / "release-private.pem"
+    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(private)
+    (out / "release-public.pem").write_bytes(public)
+    typer.echo(f"wrote {private_path} (mode 600) and {out / 'release-public.pem'}")
+
+
+@release_app.command("sign")
+def release_sign(
+    key: Annotated[Path, typer.Option(help="The SM2 private key (PEM).")],
+    root: Annotated[Path, typer.Option(help="The release tree.")] = ROOT,
+) -> None:
+    """Write RELEASE-MANIFEST.json (SM3 of every shipped file) and its SM2 signature."""
+    from core import release
+
+    manifest = release.sign_release(root, release.read_key_file(key))
+    typer.echo(f"signed {len(manifest['files'])} files: {root / release.MANIFEST_NAME}, {root / release.SIGNATURE_NAME}")
+
+
+@release_app.command("verify")
+def release_verify(
+    public_key: Annotated[Path | None, typer.Option(help="The SM2 public key (default: GOVOPS_RELEASE_PUBLIC_KEY_FILE).")] = None,
+    root: Annotated[Path, typer.Option(help="The release tree.")] = ROOT,
+) -> None:
+    """Check the signature and every shipped file; exit 1 and name what differs."""
+    from core import release
+
+    key = public_key or get_settings().release_public_key_file
+    if key is None:
+        typer.echo("no public key: pass --public-key or set GOVOPS_RELEASE_PUBLIC_KEY_FILE", err=True)
+        raise typer.Exit(2)
+    report = release.verify_release(root, release.read_key_file(key))
+    for problem in report.problems:
+        typer.echo(problem)
+    if not report.ok:
+        raise typer.Exit(1)
+    typer.echo(f"release intact: {report.checked} files match the signed manifest")
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -30,7 +31,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
 import jobs
-from core import audit, keyring, keys
+from core import audit, keyring, keys, release
 from core.audit import AuditOutcome
 from core.bus import MemoryBus, RedisBus, make_bus
 from core.db.engine import create_engine, create_session_factory, read_engine
@@ -40,7 +41,7 @@ from core.logging import configure_logging, request_id_var
 from core.metrics import LATENCY, REQUESTS
 from core.persisted import ApqCache, PersistedDocuments, document_id
 from core.queue.runner import ArqRelay, InProcessRunner, JobExecutor, runner_name
-from core.settings import ROOT, Settings, get_settings
+from core.settings import ROOT, Profile, Settings, get_settings
 from domain.identity import apiclients, auth
 from domain.identity.catalog import ROLE_CHANNEL, ROLES
 from schema.context import Context
@@ -83,8 +84,28 @@ class AppServices:
         task.add_done_callback(self._tasks.discard)
 
 
+class ReleaseCheckFailed(RuntimeError):
+    pass
+
+
+def check_release(settings: Settings, root: Path = ROOT) -> None:
+    """Program integrity at start-up: the shipped files must match the signed manifest. Production
+    refuses to start when they do not; elsewhere a configured key that fails is logged loudly."""
+    if settings.release_public_key_file is None:
+        return
+    report = release.verify_release(root, release.read_key_file(settings.release_public_key_file))
+    if report.ok:
+        log.info("release verified: %d files match the signed manifest", report.checked)
+        return
+    message = "release verification failed: " + "; ".join(report.problems[:20])
+    if settings.profile is Profile.PRODUCTION:
+        raise ReleaseCheckFailed(message)
+    log.error(message)
+
+
 async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppServices:
     assert settings.master_key is not None  # the settings refuse to load without one outside the demo
+    check_release(settings)
     keys.configure(settings.master_key.get_secret_value())
     engine = create_engine(settings.database_url, settings.database_pool_size)
     services = AppServices(

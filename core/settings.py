@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     master_key_file: Path | None = Field(
         None, description="file holding the master key (a mounted secret); used when GOVOPS_MASTER_KEY is unset"
     )
+    release_public_key_file: Path | None = Field(
+        None, description="SM2 public key (PEM) the release manifest must verify with; required in production"
+    )
     key_refresh_seconds: float = Field(
         30.0, gt=0, le=3600, description="how often each process reloads the data key ring (it also reloads on rotation messages)"
     )
@@ -83,6 +86,8 @@ class Settings(BaseSettings):
             raise ValueError("production runs on PostgreSQL (GOVOPS_DATABASE_URL=postgresql+asyncpg://...)")
         if self.profile is Profile.PRODUCTION and self.redis_url is None:
             raise ValueError("production needs GOVOPS_REDIS_URL: replicas share subscriptions, revocations and jobs through it")
+        if self.profile is Profile.PRODUCTION and self.release_public_key_file is None:
+            raise ValueError("production needs GOVOPS_RELEASE_PUBLIC_KEY_FILE: the server checks the signed release at start-up")
         return self
 
     @model_validator(mode="after")
