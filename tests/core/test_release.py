@@ -239,7 +239,7 @@ def test_the_cli_signs_and_verifies_and_production_refuses_a_tampered_release(tm
     (tree / "core" / "audit.py").write_text("CHAIN = False\n")
     bad = govops("verify", "--public-key", str(keys / "release-public.pem"), "--root", str(tree))
     assert bad.returncode == 1 and "core/audit.py" in bad.stdout
-    with pytest.raises(ReleaseCheckFailed, match="core/audit.py"):
+    with pytest.raises(ReleaseCheckFailed, match=r"core/audit\.py"):
         check_release(production, tree)
     check_release(production.model_copy(update={"profile": Profile.TEST}), tree)  # elsewhere: logged, not fatal
     with pytest.raises(ValueError, match="GOVOPS_RELEASE_PUBLIC_KEY_FILE"):
