@@ -64,6 +64,7 @@ class AppServices:
     runner: InProcessRunner | ArqRelay | None = None
     arq: Any = None
     documents: PersistedDocuments = field(default_factory=PersistedDocuments)
+    office_platform: Any = None  # integrations.office_platform.client.OfficePlatformClient when SSO is set up
     apq: ApqCache = field(default_factory=lambda: ApqCache(None))
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -116,6 +117,13 @@ async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppSer
         jobs.registry, services.session_factory, services.bus.publish, services.wake_runner, runner_name("api")
     )
     await keys.load(engine)
+    if settings.office_platform_issuer:
+        from integrations.office_platform.client import OfficePlatformClient
+
+        secret = settings.office_platform_client_secret.get_secret_value() if settings.office_platform_client_secret else ""
+        services.office_platform = OfficePlatformClient(
+            settings.office_platform_issuer, settings.office_platform_client_id, secret, settings.office_platform_redirect_uri
+        )
     services.spawn(_follow(services.bus, ROLE_CHANNEL, ROLES.invalidate))
     services.spawn(_follow(services.bus, keyring.KEYS_CHANNEL, lambda _m: services.spawn(keyring.reload(engine))))
     services.spawn(keyring.refresh_forever(engine, settings.key_refresh_seconds))
@@ -143,6 +151,8 @@ async def stop_services(services: AppServices) -> None:
         await services.arq.aclose()
     await services.bus.close()
     await services.apq.close()
+    if services.office_platform is not None:
+        await services.office_platform.close()
     await services.engine.dispose()
 
 

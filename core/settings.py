@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     release_public_key_file: Path | None = Field(
         None, description="SM2 public key (PEM) the release manifest must verify with; required in production"
     )
+    office_platform_issuer: str | None = Field(
+        None, description="OpenID Connect issuer of the collaborative office platform; unset = no single sign-on"
+    )
+    office_platform_client_id: str = Field("govops", description="our client id at the office platform")
+    office_platform_client_secret: SecretStr | None = Field(None, description="our client secret at the office platform")
+    office_platform_redirect_uri: str = Field(
+        "http://127.0.0.1:8000/explorer/sso-callback", description="where the platform sends the browser back (registered there)"
+    )
     key_refresh_seconds: float = Field(
         30.0, gt=0, le=3600, description="how often each process reloads the data key ring (it also reloads on rotation messages)"
     )

@@ -7,7 +7,7 @@ from datetime import timedelta
 from core.clock import utcnow
 from core.queue import outbox
 from core.queue.context import JobContext
-from domain.identity import apiclients, auth
+from domain.identity import apiclients, auth, sso
 from jobs import registry
 
 
@@ -30,3 +30,10 @@ async def purge_api_nonces(ctx: JobContext) -> int:
     """Forget signed-request nonces once their timestamps can no longer pass the 5-minute window."""
     async with ctx.transaction() as uow:
         return await apiclients.purge_nonces(uow, utcnow())
+
+
+@registry.cron("identity.purge_sso_pending", minute={5, 35})
+async def purge_sso_pending(ctx: JobContext) -> int:
+    """Forget sign-on requests nobody came back from within 10 minutes."""
+    async with ctx.transaction() as uow:
+        return await sso.purge_pending(uow)

@@ -7,11 +7,13 @@ from typing import Annotated, Any
 
 import strawberry
 
+from core import audit
+from core.audit import AuditOutcome
 from core.clock import utcnow
 from core.db.pagination import PageRequest, decode_cursor, to_page
 from core.errors import Forbidden
 from core.ids import decode_id
-from domain.identity import apiclients, auth, service
+from domain.identity import apiclients, auth, service, sso
 from domain.identity import repository as repo
 from domain.identity.enums import OrgUnitChange
 from domain.identity.errors import IdentityErrorCode as Code
@@ -426,3 +428,86 @@ async def api_client_rotate_secret(
 ) -> payloads.ApiClientSecretPayload:
     actor = info.context.require_actor()
     return await _secret_payload(info, lambda uow: apiclients.rotate_secret(uow, actor, _id(input.id, "ApiClient", "id")))
+
+
+# --- single sign-on through the office platform ---------------------------------------------------
+
+
+def _sso_error(message: str, code: Code = Code.SSO_FAILED) -> list[Any]:
+    return errors_as(payloads.IdentityError, [error(code, message)])
+
+
+async def sso_begin(info: strawberry.Info) -> payloads.SsoBeginPayload:
+    platform = info.context.services.office_platform
+    if platform is None:
+        return payloads.SsoBeginPayload(authorization_url=None, state=None, errors=_sso_error(
+            "未配置协同办公平台单点登录 / Sign-on through the office platform is not set up", Code.SSO_NOT_CONFIGURED))  # fmt: skip
+    from integrations.office_platform.client import OfficePlatformError
+
+    try:
+        request = await platform.begin()
+    except OfficePlatformError as exc:
+        return payloads.SsoBeginPayload(authorization_url=None, state=None, errors=_sso_error(exc.message))
+    async with info.context.unit_of_work() as uow:
+        sso.remember(uow, sso.Pending(request.url, request.state, request.nonce, request.code_verifier))
+    return payloads.SsoBeginPayload(authorization_url=request.url, state=request.state, errors=[])
+
+
+async def sso_complete(info: strawberry.Info, input: Annotated[inputs.SsoCompleteInput, INPUT]) -> payloads.LoginPayload:
+    ctx = info.context
+    platform = ctx.services.office_platform
+    if platform is None:
+        return payloads.LoginPayload(token=None, user=None, errors=_sso_error(
+            "未配置协同办公平台单点登录 / Sign-on through the office platform is not set up", Code.SSO_NOT_CONFIGURED))  # fmt: skip
+    from integrations.office_platform.client import AuthorizationRequest, OfficePlatformError
+
+    pending, errors = await run(info, lambda uow: sso.take(uow, input.state))  # single use, whatever happens next
+    if pending is None:
+        return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, errors))
+    request = AuthorizationRequest(url=pending.url, state=pending.state, nonce=pending.nonce, code_verifier=pending.code_verifier)
+    try:
+        who = await platform.complete(request, input.code, input.state)
+    except OfficePlatformError as exc:
+        async with ctx.unit_of_work() as uow:
+            audit.record(uow.session, operation="identity.sso_login", outcome=AuditOutcome.FAILURE, client_ip=ctx.client_ip,
+                         detail={"provider": sso.PROVIDER, "code": exc.code})  # fmt: skip
+        return payloads.LoginPayload(token=None, user=None, errors=_sso_error(exc.message))
+    federated = sso.FederatedIdentity(who.subject, who.username, who.display_name, who.email, who.phone, who.org_code, who.groups)
+
+    async def work(uow: Any) -> Any:
+        return await sso.login(uow, ctx.settings, federated, client_ip=ctx.client_ip, user_agent=ctx.user_agent)
+
+    result, errors = await run(info, work)
+    if result is None:
+        return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, errors))
+    token, user_id = result
+    async with ctx.read_session() as db:
+        ctx.actor, _ = await auth.authenticate(db, token, client_ip=ctx.client_ip)
+    return payloads.LoginPayload(token=token, user=await _one(info, "User", user_id, "user"), errors=[])
+
+
+async def _mappings(info: strawberry.Info, lines: list[tuple[str, int]]) -> list[payloads.SsoRoleMapping]:
+    async with info.context.read_session() as s:
+        roles = await repo.roles_by_ids(s, {r for _, r in lines})
+    return [payloads.SsoRoleMapping(group=g, role=roles.get(r)) for g, r in lines]
+
+
+async def sso_role_mappings(info: strawberry.Info) -> list[payloads.SsoRoleMapping]:
+    async with info.context.read_session() as s:
+        lines = await sso.role_mappings(s)
+    return await _mappings(info, lines)
+
+
+async def sso_role_mappings_set(
+    info: strawberry.Info, input: Annotated[inputs.SsoRoleMappingsSetInput, INPUT]
+) -> payloads.SsoRoleMappingsPayload:
+    actor = info.context.require_actor()
+
+    async def work(uow: Any) -> Any:
+        lines = [(m.group, _id(m.role_id, "Role", "mappings")) for m in input.mappings]
+        return await sso.set_role_mappings(uow, actor, lines)
+
+    result, errors = await run(info, work)
+    if result is None:
+        return payloads.SsoRoleMappingsPayload(mappings=[], errors=errors_as(payloads.IdentityError, errors))
+    return payloads.SsoRoleMappingsPayload(mappings=await _mappings(info, result), errors=[])

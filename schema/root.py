@@ -80,6 +80,13 @@ class Query:
         return await r.api_clients(info, first, after)  # type: ignore[return-value]
 
     @strawberry.field(
+        permission_classes=guard("identity.view_roles"),
+        description="Which roles the office platform's groups bring at first sign-on.",
+    )
+    async def sso_role_mappings(self, info: strawberry.Info) -> list[payloads.SsoRoleMapping]:
+        return await r.sso_role_mappings(info)
+
+    @strawberry.field(
         permission_classes=guard("identity.manage_api_clients"), description="The trusted documents API clients may be allowed."
     )
     def persisted_operations(self, info: strawberry.Info) -> list[types.PersistedOperation]:
@@ -95,6 +102,16 @@ class Mutation:
     @strawberry.mutation(description="Log in with a username and password; the only field that needs no token.")
     async def login(self, info: strawberry.Info, input: Annotated[inputs.LoginInput, INPUT]) -> payloads.LoginPayload:
         return await r.login(info, input)
+
+    @strawberry.mutation(description="Start signing in through the office platform (no token needed).")
+    async def sso_begin(self, info: strawberry.Info) -> payloads.SsoBeginPayload:
+        return await r.sso_begin(info)
+
+    @strawberry.mutation(description="Finish signing in with the platform's callback; creates the user on first sign-on.")
+    async def sso_complete(
+        self, info: strawberry.Info, input: Annotated[inputs.SsoCompleteInput, INPUT]
+    ) -> payloads.LoginPayload:
+        return await r.sso_complete(info, input)
 
     logout: payloads.LogoutPayload = _m(r.logout, None, "End the login this request was made with.")  # type: ignore[assignment]
     access_token_revoke: payloads.AccessTokenPayload = _m(
@@ -117,6 +134,9 @@ class Mutation:
     role_create: payloads.RolePayload = _m(r.role_create, "identity.manage_roles", "Create a custom role.")  # type: ignore[assignment]
     role_update: payloads.RolePayload = _m(r.role_update, "identity.manage_roles", "Edit a role and its permissions.")  # type: ignore[assignment]
     role_delete: payloads.RoleDeletePayload = _m(r.role_delete, "identity.manage_roles", "Delete a custom role nobody holds.")  # type: ignore[assignment]
+    sso_role_mappings_set: payloads.SsoRoleMappingsPayload = _m(
+        r.sso_role_mappings_set, "identity.assign_roles", "Replace the office platform group -> role mapping."
+    )  # type: ignore[assignment]
     api_client_create: payloads.ApiClientSecretPayload = _m(
         r.api_client_create, "identity.manage_api_clients", "Register a third-party platform; returns its secret once."
     )  # type: ignore[assignment]

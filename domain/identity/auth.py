@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from typing import Any
 
 from core import audit, integrity
 from core.audit import AuditOutcome
@@ -145,8 +146,16 @@ async def login(
         return LoginResult(error=error(IdentityErrorCode.ACCOUNT_DISABLED, "账号已停用 / Account disabled"))
     if check.new_hash is not None:
         user.password_hash = check.new_hash
+    token = issue_token(uow, settings, user, client_ip=client_ip, user_agent=user_agent)
+    log(AuditOutcome.SUCCESS, "ok")
+    return LoginResult(token=token, user_id=user.id)
+
+
+def issue_token(uow: UnitOfWork, settings: Settings, user: Any, *, client_ip: str | None, user_agent: str | None) -> str:
+    """A new login token for a user who has just proved who they are (password or single sign-on)."""
+    now = utcnow()
     token = random_token()
-    s.add(
+    uow.session.add(
         AccessToken(
             user_id=user.id, token_hash=token_hash(token), created_at=now,
             expires_at=now + timedelta(minutes=settings.token_ttl_minutes), last_used_at=now,
@@ -156,8 +165,7 @@ async def login(
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
-    log(AuditOutcome.SUCCESS, "ok")
-    return LoginResult(token=token, user_id=user.id)
+    return token
 
 
 async def authenticate(session: Db, token: str, *, client_ip: str | None = None) -> tuple[Actor | None, bool]:

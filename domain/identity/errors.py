@@ -28,6 +28,10 @@ class IdentityErrorCode(str, enum.Enum):
     SELF_LOCKOUT = "SELF_LOCKOUT"
     ADMIN_PROTECTED = "ADMIN_PROTECTED"
     UNKNOWN_OPERATION = "UNKNOWN_OPERATION"
+    SSO_NOT_CONFIGURED = "SSO_NOT_CONFIGURED"
+    SSO_STATE_INVALID = "SSO_STATE_INVALID"
+    SSO_FAILED = "SSO_FAILED"
+    SSO_UNIT_UNKNOWN = "SSO_UNIT_UNKNOWN"
 
 
 def error(code: IdentityErrorCode, message: str, field: str | None = None) -> DomainError:

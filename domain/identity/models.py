@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import AUTOINCREMENT, Base, BigId, JSONType, UTCDateTime, enum_column
@@ -143,6 +154,45 @@ class ApiNonce(Base):
     client_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("api_client.id", ondelete="CASCADE"))
     nonce: Mapped[str] = mapped_column(String(64))
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ExternalIdentity(Base):
+    """A user's account at an identity provider (the office platform): found by the provider's subject."""
+
+    __tablename__ = "external_identity"
+    __table_args__ = (UniqueConstraint("provider", "subject"), AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SsoRoleMapping(Base):
+    """Which of our roles a provider's group brings to a user created at first login."""
+
+    __tablename__ = "sso_role_mapping"
+    __table_args__ = (PrimaryKeyConstraint("provider", "group_name", "role_id"),)
+
+    provider: Mapped[str] = mapped_column(String(32))
+    group_name: Mapped[str] = mapped_column(String(128))
+    role_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("role.id", ondelete="CASCADE"))
+
+
+class SsoPending(Base):
+    """An authorization request between the redirect to the provider and its callback (single use)."""
+
+    __tablename__ = "sso_pending"
+    __table_args__ = (Index("ix_sso_pending_created_at", "created_at"),)
+
+    state: Mapped[str] = mapped_column(String(128), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    nonce: Mapped[str] = mapped_column(String(128))
+    code_verifier: Mapped[str] = mapped_column(Encrypted("sso_pending.code_verifier"))
+    url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 blind_indexed(OrgUnit.contact_phone, OrgUnit.contact_phone_bidx, normalize_phone)

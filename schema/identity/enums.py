@@ -54,6 +54,10 @@ IdentityErrorCode = gql_enum(Code, "Why an identity mutation was refused.", {
     Code.SELF_LOCKOUT: "You may not do this to your own account or unit.",
     Code.ADMIN_PROTECTED: "Accounts holding an administrator duty cannot be edited until the security administrator takes the duty away.",
     Code.UNKNOWN_OPERATION: "No persisted operation of that name exists in operations/.",
+    Code.SSO_NOT_CONFIGURED: "Single sign-on through the office platform is not set up on this server.",
+    Code.SSO_STATE_INVALID: "The sign-on callback is unknown, used already or older than 10 minutes: start again.",
+    Code.SSO_FAILED: "The office platform refused or could not be reached; the message says which.",
+    Code.SSO_UNIT_UNKNOWN: "The platform's organisation has no active unit here (or the username is taken): ask the system administrator.",
 })  # fmt: skip
 ApiClientStatus = gql_enum(e.ApiClientStatus, "Whether an API client's signed requests are accepted.", {
     e.ApiClientStatus.ACTIVE: "Its signed requests are accepted.",

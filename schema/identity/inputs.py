@@ -166,3 +166,20 @@ class ApiClientSetStatusInput:
 @strawberry.input(description="Issue a new signing secret (the old one stops working at once).")
 class ApiClientRotateSecretInput:
     id: strawberry.ID = strawberry.field(description="The client.")
+
+
+@strawberry.input(description="The office platform's callback: the code and state it sent the browser back with.")
+class SsoCompleteInput:
+    code: str = strawberry.field(description="The authorization code.")
+    state: str = strawberry.field(description="The state from ssoBegin.")
+
+
+@strawberry.input(description="One group -> role line.")
+class SsoRoleMappingInput:
+    group: str = strawberry.field(description="The office platform's group name (1-128).")
+    role_id: strawberry.ID = strawberry.field(description="A role without administrator duty.")
+
+
+@strawberry.input(description="The whole sign-on mapping (replaces the old one).")
+class SsoRoleMappingsSetInput:
+    mappings: list[SsoRoleMappingInput] = strawberry.field(description="Every line.")

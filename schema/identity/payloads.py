@@ -70,3 +70,24 @@ class ApiClientSecretPayload:
     api_client: ApiClient | None = strawberry.field(description="The client.")
     secret: str | None = strawberry.field(description="The HMAC-SM3 signing secret; it cannot be read again.")
     errors: list[IdentityError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="Where to send the browser to sign in at the office platform.")
+class SsoBeginPayload:
+    authorization_url: str | None = strawberry.field(
+        description="The platform's sign-in page (with state, nonce and PKCE challenge)."
+    )
+    state: str | None = strawberry.field(description="Comes back on the callback; pass it to ssoComplete with the code.")
+    errors: list[IdentityError] = strawberry.field(description="Why sign-on cannot start; empty on success.")
+
+
+@strawberry.type(description="One group -> role line of the sign-on mapping.")
+class SsoRoleMapping:
+    group: str = strawberry.field(description="The office platform's group name.")
+    role: Role | None = strawberry.field(description="The role a user of that group gets when first created here.")
+
+
+@strawberry.type(description="The sign-on role mapping after the change.")
+class SsoRoleMappingsPayload:
+    mappings: list[SsoRoleMapping] = strawberry.field(description="Every line, sorted by group.")
+    errors: list[IdentityError] = strawberry.field(description="Why it was refused; empty on success.")

@@ -21,7 +21,7 @@ from domain.identity.demo import demo_users
 from schema.root import Mutation, Query, build_schema
 
 SCHEMA = build_schema(Settings(profile=Profile.DEMO))._schema
-PUBLIC = {("Mutation", "login")}
+PUBLIC = {("Mutation", "login"), ("Mutation", "ssoBegin"), ("Mutation", "ssoComplete")}
 
 
 def dummy(gtype: Any) -> Any:
