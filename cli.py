@@ -253,16 +253,57 @@ app.add_typer(audit_app, name="audit")
 def audit_verify() -> None:
     """Check the operation log's HMAC-SM3 chain; exit 1 and name the first broken record."""
     from core.audit import verify_chain
+    from domain.audit.archive import verify_archives
 
-    report = asyncio.run(_read_only(verify_chain))
-    if report.reason is None:
+    folder = get_settings().audit_archive_dir
+
+    async def work(session: Any) -> tuple[Any, list[str]]:
+        return await verify_chain(session), await verify_archives(session, folder)
+
+    report, archive_problems = asyncio.run(_read_only(work))
+    for problem in archive_problems:
+        typer.echo(problem)
+    if report.reason is None and not archive_problems:
         typer.echo(f"audit chain intact: {report.checked} records")
         return
+    if report.reason is None:
+        raise typer.Exit(1)
     where = f"record {report.broken_id}" if report.broken_id is not None else "the chain head"
     typer.echo(
         f"audit chain broken at {where} (sequence {report.broken_seq}): {report.reason}; {report.checked} records before it are intact"
     )
     raise typer.Exit(1)
+
+
+@audit_app.command("archive")
+def audit_archive(
+    older_than_days: Annotated[
+        int | None, typer.Option(min=180, help="Archive records older than this (default GOVOPS_AUDIT_ARCHIVE_AFTER_DAYS).")
+    ] = None,
+) -> None:
+    """Move old operation-log records into verified archive files now (the daily job does the same)."""
+    from core.db.engine import create_session_factory
+    from core.db.uow import UnitOfWork
+    from domain.audit.archive import archive_old
+
+    settings = get_settings()
+    days = older_than_days or settings.audit_archive_after_days
+
+    async def go() -> int:
+        engine = await _open_engine()
+        total = 0
+        try:
+            while True:
+                async with UnitOfWork(create_session_factory(engine)) as uow:
+                    result = await archive_old(uow, settings.audit_archive_dir, days)
+                if result.archived == 0:
+                    return total
+                total += result.archived
+                typer.echo(f"{result.file}: {result.archived} records")
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"archived {asyncio.run(go())} records older than {days} days")
 
 
 integrity_app = typer.Typer(help="Integrity of access-control records.", no_args_is_help=True)

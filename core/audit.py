@@ -68,9 +68,34 @@ class AuditChainHead(Base):
     mac: Mapped[str] = mapped_column(String(64))
 
 
+class AuditArchive(Base):
+    """A stretch of the chain moved to an archive file after the retention period (domain/audit/archive.py)."""
+
+    __tablename__ = "audit_archive"
+    __table_args__ = (AUTOINCREMENT,)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    first_seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    count: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    previous_mac: Mapped[str] = mapped_column(String(64))
+    last_mac: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(128))
+    file_sm3: Mapped[str] = mapped_column(String(64))
+    archived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 GENESIS = "0" * 64
 _PENDING = "govops.audit.pending"
 _key: bytes | None = None
+
+
+def chain_key() -> bytes:
+    if _key is None:
+        raise RuntimeError("audit chain key not configured: call core.keys.configure(master_key) at start-up")
+    return _key
 
 
 def configure(master_key: str) -> None:
@@ -133,6 +158,9 @@ async def verify_chain(session: AsyncSession, key: bytes | None = None, batch: i
     if unsealed is not None:
         return ChainReport(0, unsealed, None, "record is outside the chain (no sequence number)")
     previous, expected, checked, last = GENESIS, 1, 0, 0
+    archived = (await session.execute(select(AuditArchive).order_by(AuditArchive.last_seq.desc()).limit(1))).scalar()
+    if archived is not None:  # the live log continues from the last archived record (archives verify on their own)
+        previous, expected, last = archived.last_mac, archived.last_seq + 1, archived.last_seq
     while True:
         stmt = select(AuditEvent).where(AuditEvent.chain_seq >= expected).order_by(AuditEvent.chain_seq).limit(batch)
         events = list((await session.execute(stmt)).scalars())

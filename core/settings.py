@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     office_platform_redirect_uri: str = Field(
         "http://127.0.0.1:8000/explorer/sso-callback", description="where the platform sends the browser back (registered there)"
     )
+    audit_archive_after_days: int = Field(
+        365, ge=180, le=3650, description="operation-log records older than this move to archive files (at least 180 days)"
+    )
+    audit_archive_dir: Path = Field(
+        ROOT / "var" / "audit-archive", description="where archived operation-log files go (back it up)"
+    )
     key_refresh_seconds: float = Field(
         30.0, gt=0, le=3600, description="how often each process reloads the data key ring (it also reloads on rotation messages)"
     )

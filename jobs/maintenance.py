@@ -7,6 +7,8 @@ from datetime import timedelta
 from core.clock import utcnow
 from core.queue import outbox
 from core.queue.context import JobContext
+from core.settings import get_settings
+from domain.audit import archive
 from domain.identity import apiclients, auth, sso
 from jobs import registry
 
@@ -37,3 +39,16 @@ async def purge_sso_pending(ctx: JobContext) -> int:
     """Forget sign-on requests nobody came back from within 10 minutes."""
     async with ctx.transaction() as uow:
         return await sso.purge_pending(uow)
+
+
+@registry.cron("audit.archive", hour=2, minute=30, timeout=3600)
+async def archive_audit_log(ctx: JobContext) -> int:
+    """Move operation-log records past the retention period into archive files, a stretch per transaction."""
+    settings = get_settings()
+    total = 0
+    while True:
+        async with ctx.transaction() as uow:
+            result = await archive.archive_old(uow, settings.audit_archive_dir, settings.audit_archive_after_days)
+        total += result.archived
+        if result.archived == 0:
+            return total

@@ -9,10 +9,12 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from core.settings import Settings
+from resolvers import audit as ra
 from resolvers import identity as r
 from resolvers import node as node_resolvers
 from resolvers.common import INPUT
 from schema import cost, fastpath
+from schema.audit import types as audit
 from schema.errors import policed
 from schema.executor import FastExecutionContext
 from schema.extensions import extensions
@@ -74,6 +76,31 @@ class Query:
         first: First = 20, after: After = None,
     ) -> Connection[types.AccessToken]:  # fmt: skip
         return await r.access_tokens(info, filter, first, after)  # type: ignore[return-value]
+
+    @strawberry.field(permission_classes=guard("audit.view_audit_events"), description="The operation log, newest first.")
+    async def audit_events(
+        self, info: strawberry.Info,
+        filter: Annotated[audit.AuditEventFilter | None, Filter] = None,
+        first: First = 20, after: After = None,
+    ) -> Connection[audit.AuditEvent]:  # fmt: skip
+        return await ra.events(info, filter, first, after, security=False)  # type: ignore[no-any-return]
+
+    @strawberry.field(permission_classes=guard("audit.view_audit_events"), description="One operation-log record.")
+    async def audit_event(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="Its global id.")]
+    ) -> audit.AuditEvent | None:
+        return await ra.event(info, id)
+
+    @strawberry.field(
+        permission_classes=guard("audit.view_security_events"),
+        description="Security events, newest first: alarms, refused logins and refused API calls.",
+    )
+    async def security_events(
+        self, info: strawberry.Info,
+        filter: Annotated[audit.AuditEventFilter | None, Filter] = None,
+        first: First = 20, after: After = None,
+    ) -> Connection[audit.AuditEvent]:  # fmt: skip
+        return await ra.events(info, filter, first, after, security=True)  # type: ignore[no-any-return]
 
     @strawberry.field(permission_classes=guard("identity.manage_api_clients"), description="Registered API clients.")
     async def api_clients(self, info: strawberry.Info, first: First = 20, after: After = None) -> Connection[types.ApiClient]:
@@ -137,6 +164,23 @@ class Mutation:
     sso_role_mappings_set: payloads.SsoRoleMappingsPayload = _m(
         r.sso_role_mappings_set, "identity.assign_roles", "Replace the office platform group -> role mapping."
     )  # type: ignore[assignment]
+
+    @strawberry.mutation(
+        permission_classes=guard("audit.view_audit_events"), description="The matching operation log as .xlsx (logged)."
+    )
+    async def audit_events_export(
+        self, info: strawberry.Info, filter: Annotated[audit.AuditEventFilter | None, Filter] = None
+    ) -> audit.AuditExportPayload:
+        return await ra.export(info, filter, security=False)
+
+    @strawberry.mutation(
+        permission_classes=guard("audit.view_security_events"), description="The matching security events as .xlsx (logged)."
+    )
+    async def security_events_export(
+        self, info: strawberry.Info, filter: Annotated[audit.AuditEventFilter | None, Filter] = None
+    ) -> audit.AuditExportPayload:
+        return await ra.export(info, filter, security=True)
+
     api_client_create: payloads.ApiClientSecretPayload = _m(
         r.api_client_create, "identity.manage_api_clients", "Register a third-party platform; returns its secret once."
     )  # type: ignore[assignment]

@@ -34,7 +34,7 @@ BUILTIN_ROLES = [
     BuiltinRole(
         "security_admin", "安全管理员", "Manages roles, grants and login sessions (三员之一).",
         RoleUnitKind.MANAGEMENT, (*_VIEW, "identity.manage_roles", "identity.assign_roles", "identity.manage_tokens",
-                                    "identity.manage_api_clients"),
+                                    "identity.manage_api_clients", "audit.view_security_events"),
         AdminDuty.SECURITY,
     ),
     BuiltinRole(

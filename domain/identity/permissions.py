@@ -26,7 +26,10 @@ _ALL = [
         "管理接口客户端",
         "Register third-party platforms' API clients, their allow-listed operations and secrets.",
     ),
-    Permission("audit.view_audit_events", "查看操作日志", "Read the operation log."),
+    Permission("audit.view_audit_events", "查看操作日志", "Read and export the operation log."),
+    Permission(
+        "audit.view_security_events", "查看安全事件", "Read and export security events: alarms, refused logins and calls."
+    ),
 ]
 
 PERMISSIONS: dict[str, Permission] = {p.code: p for p in _ALL}
@@ -41,7 +44,13 @@ def is_known(code: str) -> bool:
 DUTY_PERMISSIONS: dict[str, frozenset[str]] = {
     "SYSTEM": frozenset({"identity.manage_org_units", "identity.manage_users"}),
     "SECURITY": frozenset(
-        {"identity.manage_roles", "identity.assign_roles", "identity.manage_tokens", "identity.manage_api_clients"}
+        {
+            "identity.manage_roles",
+            "identity.assign_roles",
+            "identity.manage_tokens",
+            "identity.manage_api_clients",
+            "audit.view_security_events",
+        }
     ),
     "AUDIT": frozenset({"audit.view_audit_events"}),
 }

@@ -233,7 +233,13 @@ def test_the_production_worker_knows_every_job_and_cron():
     assert (
         sorted(c.name for c in WorkerSettings.cron_jobs)
         == sorted(jobs.registry.crons)
-        == ["identity.purge_api_nonces", "identity.purge_sso_pending", "identity.purge_tokens", "outbox.purge_done"]
+        == [
+            "audit.archive",
+            "identity.purge_api_nonces",
+            "identity.purge_sso_pending",
+            "identity.purge_tokens",
+            "outbox.purge_done",
+        ]
     )
 
 

@@ -1,0 +1,63 @@
+"""audit archive: stretches of the chain moved to archive files; security events readable by the security administrator
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-28 20:37:10.683294
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import core.db.base
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+PERMISSION = "audit.view_security_events"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "audit_archive",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("first_seq", sa.BigInteger(), nullable=False),
+        sa.Column("last_seq", sa.BigInteger(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("first_at", core.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_at", core.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("previous_mac", sa.String(length=64), nullable=False),
+        sa.Column("last_mac", sa.String(length=64), nullable=False),
+        sa.Column("file_name", sa.String(length=128), nullable=False),
+        sa.Column("file_sm3", sa.String(length=64), nullable=False),
+        sa.Column("archived_at", core.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_archive")),
+        sa.UniqueConstraint("first_seq", name=op.f("uq_audit_archive_first_seq")),
+        sa.UniqueConstraint("last_seq", name=op.f("uq_audit_archive_last_seq")),
+        sqlite_autoincrement=True,
+    )
+
+    # The security administrator reads security events: grant it to the built-in role, sealed (GOVOPS_MASTER_KEY).
+    from core import integrity
+    from core.settings import get_settings
+
+    master_key = get_settings().master_key
+    assert master_key is not None
+    integrity.configure(master_key.get_secret_value())
+    bind = op.get_bind()
+    role_id = bind.execute(sa.text("SELECT id FROM role WHERE code = 'security_admin' AND built_in")).scalar()
+    if role_id is not None:
+        bind.execute(
+            sa.text("INSERT INTO role_permission (role_id, permission, mac) VALUES (:r, :p, :m)"),
+            {"r": role_id, "p": PERMISSION, "m": integrity.seal("role_permission", role_id, PERMISSION)},
+        )
+
+
+def downgrade() -> None:
+    op.get_bind().execute(sa.text("DELETE FROM role_permission WHERE permission = :p"), {"p": PERMISSION})
+    op.drop_table("audit_archive")
