@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     )
     demo_password: SecretStr | None = Field(None, description="password of the demo users (demo profile only)")
     password_iterations: int = Field(200_000, ge=1_000, description="PBKDF2-HMAC-SM3 iterations for new hashes")
+    password_history: int = Field(5, ge=0, le=24, description="a new password may not repeat this many earlier ones")
+    password_max_age_days: int = Field(90, ge=0, le=3650, description="passwords expire after this many days (0 = never)")
     token_ttl_minutes: int = Field(8 * 60, ge=5, le=30 * 24 * 60, description="lifetime of a login token")
     login_max_failures: int = Field(5, ge=1, le=100, description="wrong passwords before the account locks")
     login_lockout_minutes: int = Field(15, ge=1, le=24 * 60, description="how long a locked account stays locked")

@@ -9,7 +9,7 @@ from core.queue import outbox
 from core.queue.context import JobContext
 from core.settings import get_settings
 from domain.audit import archive
-from domain.identity import apiclients, auth, sso
+from domain.identity import apiclients, auth, challenge, sso
 from jobs import registry
 
 
@@ -52,3 +52,10 @@ async def archive_audit_log(ctx: JobContext) -> int:
         total += result.archived
         if result.archived == 0:
             return total
+
+
+@registry.cron("identity.purge_login_nonces", minute={10, 40})
+async def purge_login_nonces(ctx: JobContext) -> int:
+    """Forget login challenges past their five minutes."""
+    async with ctx.transaction() as uow:
+        return await challenge.purge(uow)

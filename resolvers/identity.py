@@ -13,7 +13,7 @@ from core.clock import utcnow
 from core.db.pagination import PageRequest, decode_cursor, to_page
 from core.errors import Forbidden
 from core.ids import decode_id
-from domain.identity import apiclients, auth, service, sso
+from domain.identity import apiclients, auth, challenge, service, sso, totp
 from domain.identity import repository as repo
 from domain.identity.enums import OrgUnitChange
 from domain.identity.errors import IdentityErrorCode as Code
@@ -133,12 +133,68 @@ async def access_tokens(
 # --- authentication ---------------------------------------------------------------------------
 
 
+async def _password_of(info: strawberry.Info, input: Any) -> tuple[str | None, list[Any]]:
+    """The password as sent: in the clear, or opened from its SM2 envelope (the nonce is burnt)."""
+    if input.encrypted_password is None:
+        if input.password is None:
+            return None, [error(Code.INVALID_INPUT, "请提供密码 / A password is required", "password")]
+        return input.password, []
+    if input.password is not None:
+        return None, [
+            error(Code.INVALID_INPUT, "密码与加密密码只能二选一 / Send password or encryptedPassword, not both", "password")
+        ]
+    return await run(info, lambda uow: challenge.open_password(uow, input.encrypted_password, input.nonce or ""))
+
+
+async def issue_login_challenge(info: strawberry.Info) -> payloads.LoginChallenge:
+    async with info.context.unit_of_work() as uow:
+        issued = challenge.issue(uow)
+    return payloads.LoginChallenge(
+        public_key=issued.public_key, public_key_pem=issued.public_key_pem, nonce=issued.nonce, expires_at=issued.expires_at
+    )
+
+
+async def expired_password_change(
+    info: strawberry.Info, input: Annotated[inputs.ExpiredPasswordChangeInput, INPUT]
+) -> payloads.LoginPayload:
+    """Verify the current credentials (expired is fine here), set the new password, then log in with it."""
+    ctx = info.context
+    password, errors = await _password_of(info, input)
+    if password is None:
+        return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, errors))
+    async with ctx.read_session() as db:
+        check = await auth.check_password(db, ctx.settings, input.username, password)
+    async with ctx.unit_of_work() as uow:
+        verified = await auth.login(uow, ctx.settings, check, client_ip=ctx.client_ip, user_agent=ctx.user_agent,
+                                    totp_code=input.totp_code, allow_expired=True, issue=False)  # fmt: skip
+    if verified.error is not None:
+        return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, [verified.error]))
+    from domain.identity.system import system_actor
+
+    async def work(uow: Any) -> Any:
+        user = await repo.get_user(uow.session, verified.user_id or 0, for_update=True)
+        assert user is not None
+        await service.set_expired_password(uow, system_actor(), ctx.settings, user, input.new_password)
+        return user
+
+    _user, errors = await run(info, work)
+    if errors:
+        return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, errors))
+    plain = inputs.LoginInput(username=input.username, password=input.new_password)
+    return await login(info, plain)
+
+
 async def login(info: strawberry.Info, input: Annotated[inputs.LoginInput, INPUT]) -> payloads.LoginPayload:
     ctx = info.context
+    password, errors = await _password_of(info, input)
+    if password is None:
+        return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, errors))
     async with ctx.read_session() as db:
-        check = await auth.check_password(db, ctx.settings, input.username, input.password)
+        check = await auth.check_password(db, ctx.settings, input.username, password)
     async with ctx.unit_of_work() as uow:
-        result = await auth.login(uow, ctx.settings, check, client_ip=ctx.client_ip, user_agent=ctx.user_agent)
+        result = await auth.login(
+            uow, ctx.settings, check, client_ip=ctx.client_ip, user_agent=ctx.user_agent, totp_code=input.totp_code
+        )
     if result.error is not None:
         return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, [result.error]))
     try:
@@ -511,3 +567,29 @@ async def sso_role_mappings_set(
     if result is None:
         return payloads.SsoRoleMappingsPayload(mappings=[], errors=errors_as(payloads.IdentityError, errors))
     return payloads.SsoRoleMappingsPayload(mappings=await _mappings(info, result), errors=[])
+
+
+# --- second factor ---------------------------------------------------------------------------------
+
+
+async def viewer_totp_enroll(info: strawberry.Info) -> payloads.TotpEnrollPayload:
+    actor = info.context.require_actor()
+    result, errors = await run(info, lambda uow: totp.enroll(uow, actor))
+    secret, uri = result if result else (None, None)
+    return payloads.TotpEnrollPayload(secret=secret, uri=uri, errors=errors_as(payloads.IdentityError, errors))
+
+
+async def viewer_totp_confirm(info: strawberry.Info, input: Annotated[inputs.TotpConfirmInput, INPUT]) -> payloads.TotpPayload:
+    actor = info.context.require_actor()
+    _none, errors = await run(info, lambda uow: totp.confirm(uow, actor, input.code))
+    return payloads.TotpPayload(errors=errors_as(payloads.IdentityError, errors))
+
+
+async def totp_disable(info: strawberry.Info, input: Annotated[inputs.TotpDisableInput, INPUT]) -> payloads.TotpPayload:
+    actor = info.context.require_actor()
+
+    async def work(uow: Any) -> None:
+        await totp.disable(uow, actor, _id(input.user_id, "User", "userId"))
+
+    _none, errors = await run(info, work)
+    return payloads.TotpPayload(errors=errors_as(payloads.IdentityError, errors))

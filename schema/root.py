@@ -130,6 +130,18 @@ class Mutation:
     async def login(self, info: strawberry.Info, input: Annotated[inputs.LoginInput, INPUT]) -> payloads.LoginPayload:
         return await r.login(info, input)
 
+    @strawberry.mutation(
+        description="The server's SM2 key and a single-use nonce, to send the password encrypted (no token needed)."
+    )
+    async def login_challenge(self, info: strawberry.Info) -> payloads.LoginChallenge:
+        return await r.issue_login_challenge(info)
+
+    @strawberry.mutation(description="Replace an expired password with the current credentials, and log in (no token needed).")
+    async def expired_password_change(
+        self, info: strawberry.Info, input: Annotated[inputs.ExpiredPasswordChangeInput, INPUT]
+    ) -> payloads.LoginPayload:
+        return await r.expired_password_change(info, input)
+
     @strawberry.mutation(description="Start signing in through the office platform (no token needed).")
     async def sso_begin(self, info: strawberry.Info) -> payloads.SsoBeginPayload:
         return await r.sso_begin(info)
@@ -161,6 +173,15 @@ class Mutation:
     role_create: payloads.RolePayload = _m(r.role_create, "identity.manage_roles", "Create a custom role.")  # type: ignore[assignment]
     role_update: payloads.RolePayload = _m(r.role_update, "identity.manage_roles", "Edit a role and its permissions.")  # type: ignore[assignment]
     role_delete: payloads.RoleDeletePayload = _m(r.role_delete, "identity.manage_roles", "Delete a custom role nobody holds.")  # type: ignore[assignment]
+    viewer_totp_enroll: payloads.TotpEnrollPayload = _m(
+        r.viewer_totp_enroll, None, "Start a second factor (administrators): a secret for an authenticator app."
+    )  # type: ignore[assignment]
+    viewer_totp_confirm: payloads.TotpPayload = _m(
+        r.viewer_totp_confirm, None, "Turn the second factor on with a current code; logins then need a code."
+    )  # type: ignore[assignment]
+    totp_disable: payloads.TotpPayload = _m(
+        r.totp_disable, None, "Turn a second factor off: yours, or anybody's with identity.manage_tokens."
+    )  # type: ignore[assignment]
     sso_role_mappings_set: payloads.SsoRoleMappingsPayload = _m(
         r.sso_role_mappings_set, "identity.assign_roles", "Replace the office platform group -> role mapping."
     )  # type: ignore[assignment]

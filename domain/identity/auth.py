@@ -17,6 +17,7 @@ from core.db.uow import UnitOfWork
 from core.errors import DomainError, Forbidden
 from core.settings import Settings
 from domain.identity import repository as repo
+from domain.identity import totp
 from domain.identity.actor import Actor
 from domain.identity.catalog import ROLES
 from domain.identity.enums import OrgUnitStatus, UserStatus
@@ -96,7 +97,15 @@ async def check_password(db: Db, settings: Settings, username: str, password: st
 
 
 async def login(
-    uow: UnitOfWork, settings: Settings, check: PasswordCheck, *, client_ip: str | None, user_agent: str | None
+    uow: UnitOfWork,
+    settings: Settings,
+    check: PasswordCheck,
+    *,
+    client_ip: str | None,
+    user_agent: str | None,
+    totp_code: str | None = None,
+    allow_expired: bool = False,
+    issue: bool = True,
 ) -> LoginResult:
     """Record the outcome of a checked password: five failures lock the account; committed either way (audit).
 
@@ -130,22 +139,44 @@ async def login(
                 f"账号已锁定，请{minutes}分钟后重试 / Account locked; try again in {minutes} min",
             )
         )
-    if not ok:
+
+    def failed(reason: str, refusal: DomainError) -> LoginResult:
         user.failed_logins += 1
-        reason = "wrong_password"
         if user.failed_logins >= settings.login_max_failures:
             user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
             user.failed_logins = 0
             reason = "locked_now"
         user.updated_at = now
         log(AuditOutcome.FAILURE, reason)
-        return LoginResult(error=invalid)
+        return LoginResult(error=refusal)
+
+    if not ok:
+        return failed("wrong_password", invalid)
     unit = await repo.get_org_unit(s, user.org_unit_id)
     if user.status is not UserStatus.ACTIVE or unit is None or unit.status is not OrgUnitStatus.ACTIVE:
         log(AuditOutcome.DENIED, "disabled")
         return LoginResult(error=error(IdentityErrorCode.ACCOUNT_DISABLED, "账号已停用 / Account disabled"))
+    second = await totp.active_for(uow, user)
+    if second is not None:
+        if not totp_code:
+            log(AuditOutcome.DENIED, "totp_required")
+            return LoginResult(
+                error=error(IdentityErrorCode.TOTP_REQUIRED, "请输入动态口令 / Enter the one-time code", "totpCode")
+            )
+        if not totp.check(second, totp_code):
+            return failed("wrong_totp", error(IdentityErrorCode.TOTP_INVALID, "动态口令不正确 / Wrong one-time code", "totpCode"))
+    max_age = settings.password_max_age_days
+    if max_age and not allow_expired and user.password_changed_at < now - timedelta(days=max_age):
+        log(AuditOutcome.DENIED, "password_expired")
+        return LoginResult(error=error(
+            IdentityErrorCode.PASSWORD_EXPIRED,
+            f"密码已超过{max_age}天未修改，请设置新密码 / The password is over {max_age} days old: set a new one",
+        ))  # fmt: skip
     if check.new_hash is not None:
         user.password_hash = check.new_hash
+    if not issue:  # the credentials hold; the caller acts on them (an expired password being replaced)
+        log(AuditOutcome.SUCCESS, "verified")
+        return LoginResult(user_id=user.id)
     token = issue_token(uow, settings, user, client_ip=client_ip, user_agent=user_agent)
     log(AuditOutcome.SUCCESS, "ok")
     return LoginResult(token=token, user_id=user.id)

@@ -195,6 +195,40 @@ class SsoPending(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class LoginNonce(Base):
+    """A loginChallenge nonce: single use, short-lived (replayed SM2-encrypted passwords are refused)."""
+
+    __tablename__ = "login_nonce"
+    __table_args__ = (Index("ix_login_nonce_expires_at", "expires_at"),)
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PasswordHistory(Base):
+    """Earlier password hashes of a user: a new password may not repeat the last few."""
+
+    __tablename__ = "password_history"
+    __table_args__ = (Index("ix_password_history_user", "user_id", "changed_at"), AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="CASCADE"))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UserTotp(Base):
+    """A user's TOTP second factor (RFC 6238); the shared secret is sealed at rest."""
+
+    __tablename__ = "user_totp"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(Encrypted("user_totp.secret"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # a code is accepted once
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 blind_indexed(OrgUnit.contact_phone, OrgUnit.contact_phone_bidx, normalize_phone)
 blind_indexed(OrgUnit.contact_email, OrgUnit.contact_email_bidx, normalize_email)
 blind_indexed(User.phone, User.phone_bidx, normalize_phone)

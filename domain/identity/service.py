@@ -6,6 +6,8 @@ import asyncio
 from dataclasses import dataclass, fields
 from typing import Any
 
+from sqlalchemy import delete, select
+
 from core import audit
 from core.clock import utcnow
 from core.crypto import hash_password, verify_password
@@ -26,7 +28,7 @@ from domain.identity.enums import (
     UserStatus,
 )
 from domain.identity.errors import IdentityErrorCode, error, not_found
-from domain.identity.models import OrgUnit, Role, User
+from domain.identity.models import OrgUnit, PasswordHistory, Role, User
 from domain.identity.permissions import duties_of, is_known
 from domain.identity.validation import EMAIL, PHONE, ROLE_CODE, UNIT_CODE, USERNAME, Checker, password_problems
 
@@ -378,10 +380,52 @@ async def _set_password(uow: UnitOfWork, actor: Actor, settings: Settings, user:
     """A new password under the policy; every login of the user ends."""
     if problem := password_problems(password or "", user.username):
         raise error(IdentityErrorCode.WEAK_PASSWORD, problem, "newPassword")
+    if await _reused(uow, settings, user, password):
+        raise error(IdentityErrorCode.PASSWORD_REUSED, _REUSED_MESSAGE.format(n=settings.password_history), "newPassword")
+    await _retire_password(uow, settings, user)
     user.password_hash = await _hash(password, settings)
     user.password_changed_at = user.updated_at = utcnow()
     announce_revoked(uow, await repo.revoke_tokens_of_user(uow.session, user.id, utcnow()))
     _audit(uow, actor, operation, "User", user.id)
+
+
+async def set_expired_password(uow: UnitOfWork, actor: Actor, settings: Settings, user: User, password: str) -> None:
+    """The owner replaces an expired password (their credentials were just verified)."""
+    await _set_password(uow, actor, settings, user, password, "identity.password_change_expired")
+
+
+_REUSED_MESSAGE = "新密码不能与最近{n}次使用过的密码相同 / The new password may not repeat any of the last {n}"
+
+
+async def _reused(uow: UnitOfWork, settings: Settings, user: User, password: str) -> bool:
+    """Whether `password` is the current one or one of the last `password_history` (checked off the loop)."""
+    if settings.password_history <= 0:
+        return False
+    rows = await uow.session.execute(
+        select(PasswordHistory.password_hash).where(PasswordHistory.user_id == user.id)
+        .order_by(PasswordHistory.changed_at.desc(), PasswordHistory.id.desc()).limit(settings.password_history)
+    )  # fmt: skip
+    for stored in [user.password_hash, *rows.scalars()]:
+        if await asyncio.to_thread(verify_password, password, stored):
+            return True
+    return False
+
+
+async def _retire_password(uow: UnitOfWork, settings: Settings, user: User) -> None:
+    """Keep the outgoing hash in the history, and no more of them than the policy needs."""
+    if settings.password_history <= 0:
+        return
+    uow.session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, changed_at=utcnow()))
+    await uow.session.flush()
+    keep = (
+        select(PasswordHistory.id)
+        .where(PasswordHistory.user_id == user.id)
+        .order_by(PasswordHistory.changed_at.desc(), PasswordHistory.id.desc())
+        .limit(settings.password_history)
+    )
+    await uow.session.execute(
+        delete(PasswordHistory).where(PasswordHistory.user_id == user.id, PasswordHistory.id.not_in(keep.scalar_subquery()))
+    )
 
 
 async def change_own_password(uow: UnitOfWork, actor: Actor, settings: Settings, old: str, new: str) -> User:
@@ -395,7 +439,10 @@ async def change_own_password(uow: UnitOfWork, actor: Actor, settings: Settings,
         c.add("newPassword", problem, IdentityErrorCode.WEAK_PASSWORD)
     elif old == new:
         c.add("newPassword", "新密码不能与原密码相同 / The new password must differ", IdentityErrorCode.WEAK_PASSWORD)
+    elif await _reused(uow, settings, user, new):
+        c.add("newPassword", _REUSED_MESSAGE.format(n=settings.password_history), IdentityErrorCode.PASSWORD_REUSED)
     c.raise_if_any()
+    await _retire_password(uow, settings, user)
     user.password_hash = await _hash(new, settings)
     user.password_changed_at = user.updated_at = utcnow()
     revoked = [t for t in await repo.revoke_tokens_of_user(uow.session, user.id, utcnow()) if t != actor.token_id]

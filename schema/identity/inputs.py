@@ -7,10 +7,38 @@ import strawberry
 from schema.identity.enums import ApiClientStatus, OrgUnitKind, OrgUnitStatus, RoleUnitKind, UserStatus
 
 
-@strawberry.input(description="Credentials for `login`.")
+@strawberry.input(description="Credentials for `login`: the password in the clear (over TLS) or SM2-encrypted.")
 class LoginInput:
     username: str = strawberry.field(description="Login name.")
-    password: str = strawberry.field(description="Password (sent over TLS; issue 3 adds SM2 encryption).")
+    password: str | None = strawberry.field(default=None, description="Password, when TLS protects the connection.")
+    encrypted_password: str | None = strawberry.field(
+        default=None,
+        description='SM2 (C1C3C2, hex or base64) of {"nonce": …, "password": …} to loginChallenge\'s key; then send `nonce` too.',
+    )
+    nonce: str | None = strawberry.field(default=None, description="The loginChallenge nonce the encrypted password carries.")
+    totp_code: str | None = strawberry.field(
+        default=None, description="The 6-digit one-time code, for accounts with a second factor."
+    )
+
+
+@strawberry.input(description="Replace an expired password: the current credentials and the new password.")
+class ExpiredPasswordChangeInput:
+    username: str = strawberry.field(description="Login name.")
+    password: str | None = strawberry.field(default=None, description="Current password (or encryptedPassword + nonce).")
+    encrypted_password: str | None = strawberry.field(default=None, description="As in LoginInput.")
+    nonce: str | None = strawberry.field(default=None, description="As in LoginInput.")
+    totp_code: str | None = strawberry.field(default=None, description="As in LoginInput.")
+    new_password: str = strawberry.field(description="The new password (policy: length, classes, not one of the last few).")
+
+
+@strawberry.input(description="Turn a second factor on with a current code from the authenticator app.")
+class TotpConfirmInput:
+    code: str = strawberry.field(description="The 6-digit code.")
+
+
+@strawberry.input(description="Turn a second factor off: your own, or (security administrator) someone's who lost the device.")
+class TotpDisableInput:
+    user_id: strawberry.ID = strawberry.field(description="Whose.")
 
 
 @strawberry.input(description="Filter for `orgUnits`.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from schema.identity.enums import IdentityErrorCode
@@ -90,4 +92,26 @@ class SsoRoleMapping:
 @strawberry.type(description="The sign-on role mapping after the change.")
 class SsoRoleMappingsPayload:
     mappings: list[SsoRoleMapping] = strawberry.field(description="Every line, sorted by group.")
+    errors: list[IdentityError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="What a browser needs to send its password SM2-encrypted.")
+class LoginChallenge:
+    public_key: str = strawberry.field(description="The server's SM2 public key, 04||x||y in hex.")
+    public_key_pem: str = strawberry.field(description="The same key as PEM (SubjectPublicKeyInfo).")
+    nonce: str = strawberry.field(
+        description='Put it in the encrypted JSON {"nonce", "password"} and in LoginInput.nonce; single use.'
+    )
+    expires_at: datetime = strawberry.field(description="After this the nonce is refused.")
+
+
+@strawberry.type(description="A new second factor: add it to an authenticator app, then confirm with a code.")
+class TotpEnrollPayload:
+    secret: str | None = strawberry.field(description="The base32 secret (shown once).")
+    uri: str | None = strawberry.field(description="otpauth:// URI (for a QR code).")
+    errors: list[IdentityError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="The result of a second-factor change.")
+class TotpPayload:
     errors: list[IdentityError] = strawberry.field(description="Why it was refused; empty on success.")

@@ -236,6 +236,7 @@ def test_the_production_worker_knows_every_job_and_cron():
         == [
             "audit.archive",
             "identity.purge_api_nonces",
+            "identity.purge_login_nonces",
             "identity.purge_sso_pending",
             "identity.purge_tokens",
             "outbox.purge_done",
