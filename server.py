@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import gc
 import logging
 import time
@@ -41,6 +42,7 @@ from core.logging import configure_logging, request_id_var
 from core.metrics import LATENCY, REQUESTS
 from core.persisted import ApqCache, PersistedDocuments, document_id
 from core.queue.runner import ArqRelay, InProcessRunner, JobExecutor, runner_name
+from core.ratelimit import RateLimiter, Rule, rate_limited_error
 from core.settings import ROOT, Profile, Settings, get_settings
 from domain.identity import apiclients, auth
 from domain.identity.catalog import ROLE_CHANNEL, ROLES
@@ -65,6 +67,7 @@ class AppServices:
     arq: Any = None
     documents: PersistedDocuments = field(default_factory=PersistedDocuments)
     office_platform: Any = None  # integrations.office_platform.client.OfficePlatformClient when SSO is set up
+    limiter: RateLimiter | None = None
     apq: ApqCache = field(default_factory=lambda: ApqCache(None))
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -111,7 +114,7 @@ async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppSer
     engine = create_engine(settings.database_url, settings.database_pool_size)
     services = AppServices(
         settings, engine, create_session_factory(engine), make_bus(settings.redis_url), reader=read_engine(engine),
-        apq=ApqCache(settings.redis_url),
+        apq=ApqCache(settings.redis_url), limiter=RateLimiter(settings.redis_url),
     )  # fmt: skip
     services.executor = JobExecutor(
         jobs.registry, services.session_factory, services.bus.publish, services.wake_runner, runner_name("api")
@@ -151,6 +154,8 @@ async def stop_services(services: AppServices) -> None:
         await services.arq.aclose()
     await services.bus.close()
     await services.apq.close()
+    if services.limiter is not None:
+        await services.limiter.close()
     if services.office_platform is not None:
         await services.office_platform.close()
     await services.engine.dispose()
@@ -224,13 +229,32 @@ class GovOpsGraphQL(GraphQL):
         if request.scope["type"] == "http" and "x-api-key" in request.headers:
             ctx.api_caller = await self._authenticate_signed(request, ctx.client_ip)
             ctx.actor = ctx.api_caller.actor
+            await self._limit("client", str(ctx.api_caller.client_id), services.settings.rate_limit_client_per_minute)
             request.scope["govops.context"] = ctx
             return ctx
         header = request.headers.get("authorization", "")
         if header[:7].lower() == "bearer " and request.scope["type"] == "http":
             ctx.actor = await self._authenticate(header[7:].strip(), ctx.client_ip)
+        if request.scope["type"] == "http":
+            if ctx.actor is not None:
+                await self._limit("user", str(ctx.actor.user_id), services.settings.rate_limit_user_per_minute)
+            else:
+                await self._limit("anonymous", ctx.client_ip or "unknown", services.settings.rate_limit_anonymous_per_minute)
         request.scope["govops.context"] = ctx
         return ctx
+
+    async def _limit(self, rule_name: str, key: str, per_minute: int) -> None:
+        """Per-user, per-client and per-address limits (shared through Redis across replicas); 429 with a retry time."""
+        limiter = self.services.limiter
+        if limiter is None or per_minute <= 0:
+            return
+        decision = await limiter.hit(_rule(rule_name, per_minute), key)
+        if not decision.allowed:
+            body = rate_limited_error(decision)
+            retry = int(body["extensions"]["retryAfter"])  # type: ignore[index]
+            raise Reply(
+                429, "RATE_LIMITED", str(body["message"]), extensions={"retryAfter": retry}, headers={"retry-after": str(retry)}
+            )
 
     async def _authenticate_signed(self, request: Request, client_ip: str | None) -> apiclients.SignedCaller:
         services = self.services
@@ -370,13 +394,27 @@ _REQUEST: contextvars.ContextVar[Any] = contextvars.ContextVar("govops_request")
 class Reply(Exception):
     """A request answered before execution, in the GraphQL error shape (`extensions.code`)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        extensions: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.extensions, self.headers = extensions or {}, headers
 
     def response(self) -> Response:
-        body = {"errors": [{"message": self.message, "extensions": {"code": self.code}}]}
-        return Response(orjson.dumps(body), status_code=self.status, media_type="application/json")
+        body = {"errors": [{"message": self.message, "extensions": {"code": self.code, **self.extensions}}]}
+        return Response(orjson.dumps(body), status_code=self.status, media_type="application/json", headers=self.headers)
+
+
+@functools.lru_cache(maxsize=64)
+def _rule(name: str, per_minute: int) -> Rule:
+    return Rule(name, per_minute)
 
 
 async def _raw_request(request: Request) -> dict[str, Any]:

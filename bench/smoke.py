@@ -21,6 +21,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,8 +104,19 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "cli", *command], cwd=ROOT, env=env, check=True, capture_output=True)
 
     api_port, raw_port = free_port(), free_port()
+    # Production checks a signed release at start-up: sign this checkout with a throw-away key.
+    sys.path.insert(0, str(ROOT))
+    from core import release
+
+    keys = Path(tempfile.mkdtemp(prefix="govops-bench-"))
+    private, public = release.generate_keypair()
+    (keys / "release-public.pem").write_bytes(public)
+    release.sign_release(ROOT, private)
     api_env = {**env, "GOVOPS_PROFILE": "production", "GOVOPS_WORKERS": str(args.workers),
-               "GOVOPS_PORT": str(api_port)}  # fmt: skip
+               "GOVOPS_PORT": str(api_port), "GOVOPS_RELEASE_PUBLIC_KEY_FILE": str(keys / "release-public.pem"),
+               # wrk sends every request with the one admin token: a per-user limit would measure the limiter's
+               # refusals. The limiter itself still runs (anonymous and client rules stay on).
+               "GOVOPS_RATE_LIMIT_USER_PER_MINUTE": "0"}  # fmt: skip
     api_env.pop("GOVOPS_DEMO_PASSWORD")
     raw_env = {**os.environ, "BENCH_RAW_DSN": args.database}
     procs = [

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     office_platform_redirect_uri: str = Field(
         "http://127.0.0.1:8000/explorer/sso-callback", description="where the platform sends the browser back (registered there)"
     )
+    rate_limit_user_per_minute: int = Field(600, ge=0, description="GraphQL requests per minute per logged-in user (0 = off)")
+    rate_limit_client_per_minute: int = Field(300, ge=0, description="signed requests per minute per API client (0 = off)")
+    rate_limit_anonymous_per_minute: int = Field(
+        120, ge=0, description="requests per minute per client address without a token (login, challenges; 0 = off)"
+    )
     audit_archive_after_days: int = Field(
         365, ge=180, le=3650, description="operation-log records older than this move to archive files (at least 180 days)"
     )
