@@ -17,11 +17,21 @@ import orjson
 from core.crypto import hmac_sm3
 
 _key: bytes | None = None
+_token_key: bytes | None = None
 
 
 def configure(master_key: str) -> None:
-    global _key
+    global _key, _token_key
     _key = hmac_sm3(master_key.encode(), b"govops/access-control/v1")
+    _token_key = hmac_sm3(master_key.encode(), b"govops/login-token/v1")
+
+
+def token_digest(token: str) -> str:
+    """What the database keeps of a login token: keyed, so a row written straight into the table (with
+    the digest of a token its writer knows) authenticates nobody without the master key."""
+    if _token_key is None:
+        raise RuntimeError("integrity key not configured: call core.keys.configure(master_key) at start-up")
+    return hmac_sm3(_token_key, token.encode()).hex()
 
 
 def seal(*fields: object) -> str:

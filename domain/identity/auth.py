@@ -11,7 +11,7 @@ from typing import Any
 from core import audit, integrity
 from core.audit import AuditOutcome
 from core.clock import utcnow
-from core.crypto import hash_password, password_needs_rehash, random_token, sm3_hex, verify_password
+from core.crypto import hash_password, password_needs_rehash, random_token, verify_password
 from core.db.engine import Db
 from core.db.uow import UnitOfWork
 from core.errors import DomainError, Forbidden
@@ -74,7 +74,7 @@ class PasswordCheck:
 
 
 def token_hash(token: str) -> str:
-    return sm3_hex(token)
+    return integrity.token_digest(token)
 
 
 @lru_cache(maxsize=4)

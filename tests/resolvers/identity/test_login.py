@@ -21,14 +21,23 @@ async def test_login_then_viewer_answers(demo, gql):
     assert "identity.manage_users" in result["data"]["viewer"]["permissions"]
 
 
-async def test_token_is_stored_only_as_sm3_hash(demo, gql):
+async def test_token_is_stored_only_as_a_keyed_digest_and_a_forged_row_authenticates_nobody(demo, gql):
     token = (await gql.login("admin"))["token"]
     async with demo.session_factory() as s:
-        hashes = list((await s.execute(select(AccessToken.token_hash))).scalars())
+        rows = list((await s.execute(select(AccessToken))).scalars())
+    hashes = [r.token_hash for r in rows]
     assert token not in hashes
     from core.crypto import sm3_hex
+    from core.integrity import token_digest
 
-    assert sm3_hex(token) in hashes
+    assert token_digest(token) in hashes and sm3_hex(token) not in hashes
+    # Someone with write access to the table adds a token they know, digested without the master key.
+    forged = "f" * 43
+    async with demo.session_factory() as s, s.begin():
+        row = rows[0]
+        s.add(AccessToken(user_id=row.user_id, token_hash=sm3_hex(forged), created_at=row.created_at, expires_at=row.expires_at))
+    refused = await gql("{ viewer { username } }", token=forged)
+    assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 async def test_wrong_password_gives_one_message_for_both_cases(demo, gql):
