@@ -312,18 +312,20 @@ app.add_typer(integrity_app, name="integrity")
 
 @integrity_app.command("verify")
 def integrity_verify() -> None:
-    """Check the HMAC-SM3 of every role grant and role permission; exit 1 and list those that fail."""
+    """Check the HMAC-SM3 of every role grant, role permission and data scope; exit 1 and list those that fail."""
     from domain.identity import repository as repo
 
-    async def broken(session: Any) -> tuple[list, list]:  # type: ignore[type-arg]
-        return await repo.broken_bindings(session), await repo.broken_permissions(session)
+    async def broken(session: Any) -> tuple[list, list, list]:  # type: ignore[type-arg]
+        return await repo.broken_bindings(session), await repo.broken_permissions(session), await repo.broken_scopes(session)
 
-    bindings, permissions = asyncio.run(_read_only(broken))
+    bindings, permissions, scopes = asyncio.run(_read_only(broken))
     for user_id, role_id in bindings:
         typer.echo(f"role grant user={user_id} role={role_id}: MAC does not verify")
     for role_id, permission in permissions:
         typer.echo(f"role permission role={role_id} permission={permission}: MAC does not verify")
-    if bindings or permissions:
+    for what in scopes:
+        typer.echo(f"{what if what.startswith('password') else 'data scope of ' + what}: MAC does not verify")
+    if bindings or permissions or scopes:
         raise typer.Exit(1)
     typer.echo("access-control records intact")
 

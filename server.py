@@ -70,6 +70,7 @@ class AppServices:
     limiter: RateLimiter | None = None
     apq: ApqCache = field(default_factory=lambda: ApqCache(None))
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    _writes: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, publish=self.bus.publish, on_enqueued=self.wake_runner)
@@ -83,9 +84,21 @@ class AppServices:
             self.runner.wake()
 
     def spawn(self, coro: Any) -> None:
+        """A task for the life of the process (bus followers, refreshers); cancelled at shutdown."""
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def spawn_write(self, coro: Any) -> None:
+        """A short write beside a request (an audit record, a token touch); awaited at shutdown, not cancelled."""
+        task = asyncio.create_task(coro)
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+
+    async def drain(self) -> None:
+        """Wait for the writes in flight (shutdown; tests before they wipe the database)."""
+        while self._writes:
+            await asyncio.gather(*list(self._writes), return_exceptions=True)
 
 
 class ReleaseCheckFailed(RuntimeError):
@@ -144,6 +157,7 @@ async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppSer
 
 
 async def stop_services(services: AppServices) -> None:
+    await services.drain()  # audit records of the last requests are not lost at shutdown
     if services.runner is not None:
         await services.runner.close()
     tasks = list(services._tasks)
@@ -264,10 +278,10 @@ class GovOpsGraphQL(GraphQL):
                 services.session_factory, dict(request.headers), request.method, request.url.path, body, client_ip
             )
         except apiclients.ApiAuthError as refusal:
-            services.spawn(_record_refusal(services, refusal, request.headers.get("x-api-key", ""), client_ip, None))
+            services.spawn_write(_record_refusal(services, refusal, request.headers.get("x-api-key", ""), client_ip, None))
             raise Reply(401, refusal.code, refusal.message) from None
         except auth.IntegrityViolation as violation:
-            services.spawn(_record_violation(services, violation, client_ip))
+            services.spawn_write(_record_violation(services, violation, client_ip))
             raise Reply(401, "UNAUTHENTICATED", "未登录或登录已过期 / Authentication required") from None
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # type: ignore[override]
@@ -314,7 +328,7 @@ class GovOpsGraphQL(GraphQL):
                 refusal = ("OPERATION_NOT_ALLOWED", f"客户端无权调用 {doc.name} / This client may not run {doc.name}")
             if refusal is not None:
                 denied = apiclients.ApiAuthError(*refusal, client_id=caller.client_id)
-                services.spawn(
+                services.spawn_write(
                     _record_refusal(services, denied, caller.key_id, ctx.client_ip if ctx else None, doc.name if doc else None)
                 )
                 raise Reply(403, *refusal)
@@ -342,7 +356,9 @@ class GovOpsGraphQL(GraphQL):
     async def process_result(self, request: Any, result: Any) -> Any:  # type: ignore[override]
         ctx = request.scope.get("govops.context")
         if ctx is not None and ctx.api_caller is not None:  # the interface log: every call of a third party
-            self.services.spawn(_record_call(self.services, ctx, request.scope.get("govops.operation"), bool(result.errors)))
+            self.services.spawn_write(
+                _record_call(self.services, ctx, request.scope.get("govops.operation"), bool(result.errors))
+            )
         return await super().process_result(request, result)
 
     async def _authenticate(self, token: str, client_ip: str | None) -> Any:
@@ -354,10 +370,10 @@ class GovOpsGraphQL(GraphQL):
                 actor, stale = await auth.authenticate(conn, token, client_ip=client_ip)
         except auth.IntegrityViolation as violation:  # fail closed, and tell the security administrator
             log.error("integrity violation: %s", violation.detail)
-            services.spawn(_record_violation(services, violation, client_ip))
+            services.spawn_write(_record_violation(services, violation, client_ip))
             return None
         if actor is not None and stale and actor.token_id is not None:
-            services.spawn(_touch(services, actor.token_id))
+            services.spawn_write(_touch(services, actor.token_id))
         return actor
 
     async def on_ws_connect(self, context: Context) -> Any:  # type: ignore[override]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core import audit
+from core.audit import AuditOutcome
 from core.clock import utcnow
 from core.queue import outbox
 from core.queue.context import JobContext
 from core.settings import get_settings
 from domain.audit import archive
 from domain.identity import apiclients, auth, challenge, sso
+from domain.identity import repository as repo
 from jobs import registry
 
 
@@ -59,3 +62,20 @@ async def purge_login_nonces(ctx: JobContext) -> int:
     """Forget login challenges past their five minutes."""
     async with ctx.transaction() as uow:
         return await challenge.purge(uow)
+
+
+@registry.cron("identity.verify_integrity", minute=20)
+async def verify_integrity(ctx: JobContext) -> int:
+    """Hourly: every access-control record and data scope against its MAC. A request checks only its own
+    user's records; this finds a tampered record of someone who has not logged in since, and raises the alarm."""
+    async with ctx.transaction() as uow:
+        s = uow.session
+        broken = [f"role grant user={u} role={r}" for u, r in await repo.broken_bindings(s)]
+        broken += [f"role permission role={r} permission={p}" for r, p in await repo.broken_permissions(s)]
+        broken += await repo.broken_scopes(s)
+        if broken:
+            audit.record(
+                s, operation="security.integrity_check_failed", outcome=AuditOutcome.FAILURE, actor_username="system",
+                detail={"count": len(broken), "broken": broken[:100]},
+            )  # fmt: skip
+        return len(broken)

@@ -95,6 +95,7 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 async def _wipe(services: AppServices) -> None:
     from domain.identity.catalog import ROLES
 
+    await services.drain()  # audit writes of the previous test's requests land before the tables go
     ROLES.invalidate()  # ids restart after a wipe: yesterday's role 3 is not today's
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     async with services.engine.begin() as conn:

@@ -33,7 +33,7 @@ from core.db.uow import UnitOfWork
 from core.persisted import PersistedDocuments
 from domain.identity import repository as repo
 from domain.identity.actor import Actor
-from domain.identity.auth import _permissions
+from domain.identity.auth import _permissions, check_scope
 from domain.identity.enums import ApiClientStatus, OrgUnitStatus, UserStatus
 from domain.identity.errors import IdentityErrorCode, not_found
 from domain.identity.models import ApiClient, ApiNonce, User
@@ -84,6 +84,7 @@ async def authenticate_signed(
         principal = await repo.client_principal(session, key_id)
         if principal is None:
             raise ApiAuthError("API_KEY_UNKNOWN", "接口密钥不存在 / Unknown API key")
+        check_scope(principal)
         if principal.client_status is not ApiClientStatus.ACTIVE:
             raise ApiAuthError("API_CLIENT_DISABLED", "接口客户端已停用 / This API client is disabled", principal.client_id)
         if principal.user_status is not UserStatus.ACTIVE or principal.unit_status is not OrgUnitStatus.ACTIVE:

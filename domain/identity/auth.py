@@ -36,6 +36,25 @@ def _grant_holds(user_id: int, role_id: int, mac: str) -> bool:
     return integrity.holds(mac or None, "user_role", user_id, role_id)
 
 
+@lru_cache(maxsize=65536)
+def _scope_holds(user_id: int, unit_id: int, user_status: str, kind: str, unit_status: str, path: str,
+                 user_mac: str | None, unit_mac: str | None) -> bool:  # fmt: skip
+    return integrity.holds(user_mac, "user_scope", user_id, unit_id, user_status) and integrity.holds(
+        unit_mac, "org_unit_scope", unit_id, kind, unit_status, path
+    )
+
+
+def check_scope(owner: Any) -> None:
+    """The user's unit, status and the unit's kind, status and path are what data scope is made of: a
+    change written straight into the database (a user moved into the management unit, a path rewritten
+    to reach another subtree, a disabled account re-enabled) fails closed and raises the alarm."""
+    if not _scope_holds(owner.user_id, owner.org_unit_id, owner.user_status.value, owner.unit_kind.value,
+                        owner.unit_status.value, owner.unit_path, owner.user_scope_mac, owner.unit_scope_mac):  # fmt: skip
+        raise IntegrityViolation(
+            owner.user_id, owner.username, f"data scope of user={owner.user_id} unit={owner.org_unit_id} fails its MAC"
+        )
+
+
 class IntegrityViolation(Exception):
     """An access-control record of this user does not verify: refuse the request and raise the alarm."""
 
@@ -71,6 +90,7 @@ class PasswordCheck:
     verified_hash: str | None  # the stored hash the password was checked against
     ok: bool
     new_hash: str | None  # a stronger hash of the same password, when the stored one is due for it
+    tampered: bool = False  # the stored hash fails its MAC: written by someone without the master key
 
 
 def token_hash(token: str) -> str:
@@ -90,10 +110,13 @@ async def check_password(db: Db, settings: Settings, username: str, password: st
     stored = found[1] if found else _dummy_hash(settings.password_iterations)
     ok = await asyncio.to_thread(verify_password, password or "", stored)
     ok = ok and found is not None
+    tampered = found is not None and not found[2]
     new_hash = None
-    if ok and password_needs_rehash(stored, settings.password_iterations):
+    if ok and not tampered and password_needs_rehash(stored, settings.password_iterations):
         new_hash = await asyncio.to_thread(hash_password, password, settings.password_iterations)
-    return PasswordCheck(username, found[0] if found else None, stored if found else None, ok, new_hash)
+    return PasswordCheck(
+        username, found[0] if found else None, stored if found else None, ok and not tampered, new_hash, tampered
+    )
 
 
 async def login(
@@ -126,6 +149,9 @@ async def login(
 
     if user is None:
         log(AuditOutcome.FAILURE, "unknown_user")
+        return LoginResult(error=invalid)
+    if check.tampered:  # fail closed and raise the alarm, whatever password was offered
+        record_violation(uow, IntegrityViolation(user.id, user.username, f"password of user={user.id} fails its MAC"), client_ip)
         return LoginResult(error=invalid)
     ok = check.ok and user.password_hash == check.verified_hash  # a password changed meanwhile: try again
     if user.locked_until is not None and user.locked_until > now:
@@ -203,7 +229,10 @@ async def authenticate(session: Db, token: str, *, client_ip: str | None = None)
     """The actor behind a bearer token, or None; the flag says whether last_used_at is due for a write."""
     now = utcnow()
     owner = await repo.token_owner(session, token_hash(token), now)
-    if owner is None or owner.user_status is not UserStatus.ACTIVE or owner.unit_status is not OrgUnitStatus.ACTIVE:
+    if owner is None:
+        return None, False
+    check_scope(owner)
+    if owner.user_status is not UserStatus.ACTIVE or owner.unit_status is not OrgUnitStatus.ACTIVE:
         return None, False
     permissions = await _permissions(session, owner.user_id, owner.username, owner.bindings)
     actor = Actor(

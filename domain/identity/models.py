@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -15,9 +16,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
+from core import integrity
 from core.db.base import AUTOINCREMENT, Base, BigId, JSONType, UTCDateTime, enum_column
 from core.db.encrypted import BlindIndex, Encrypted, blind_indexed, normalize_email, normalize_phone
 from domain.identity.enums import AdminDuty, ApiClientStatus, OrgUnitKind, OrgUnitStatus, RoleUnitKind, UserStatus
@@ -44,6 +49,8 @@ class OrgUnit(Base):
     address: Mapped[str | None] = mapped_column(String(256), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # HMAC-SM3 over (id, kind, status, path): what decides who sees what (data scope integrity).
+    scope_mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class User(Base):
@@ -70,6 +77,10 @@ class User(Base):
     email_bidx: Mapped[str | None] = mapped_column(BlindIndex, nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # HMAC-SM3 over (id, unit, status): a user moved to another unit in the database fails closed.
+    scope_mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # HMAC-SM3 over (id, password hash): a hash written straight into the table opens nothing.
+    password_mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Role(Base):
@@ -233,3 +244,43 @@ blind_indexed(OrgUnit.contact_phone, OrgUnit.contact_phone_bidx, normalize_phone
 blind_indexed(OrgUnit.contact_email, OrgUnit.contact_email_bidx, normalize_email)
 blind_indexed(User.phone, User.phone_bidx, normalize_phone)
 blind_indexed(User.email, User.email_bidx, normalize_email)
+
+
+def unit_scope_mac(unit_id: int, kind: object, status: object, path: str) -> str:
+    return integrity.seal("org_unit_scope", unit_id, getattr(kind, "value", kind), getattr(status, "value", status), path)
+
+
+def user_scope_mac(user_id: int, org_unit_id: int, status: object) -> str:
+    return integrity.seal("user_scope", user_id, org_unit_id, getattr(status, "value", status))
+
+
+def password_mac(user_id: int, password_hash: str) -> str:
+    return integrity.seal("user_password", user_id, password_hash)
+
+
+# Every ORM write of a unit or user re-seals its scope: ids are known before an update, and right
+# after an insert (written through the same connection, inside the same transaction).
+@event.listens_for(OrgUnit, "before_update")
+def _seal_unit(_mapper: object, _connection: object, unit: OrgUnit) -> None:
+    unit.scope_mac = unit_scope_mac(unit.id, unit.kind, unit.status, unit.path)
+
+
+@event.listens_for(OrgUnit, "after_insert")
+def _seal_new_unit(_mapper: object, connection: Any, unit: OrgUnit) -> None:
+    mac = unit_scope_mac(unit.id, unit.kind, unit.status, unit.path)
+    connection.execute(update(OrgUnit.__table__).where(OrgUnit.__table__.c.id == unit.id).values(scope_mac=mac))
+    set_committed_value(unit, "scope_mac", mac)
+
+
+@event.listens_for(User, "before_update")
+def _seal_user(_mapper: object, _connection: object, user: User) -> None:
+    user.scope_mac = user_scope_mac(user.id, user.org_unit_id, user.status)
+    user.password_mac = password_mac(user.id, user.password_hash)
+
+
+@event.listens_for(User, "after_insert")
+def _seal_new_user(_mapper: object, connection: Any, user: User) -> None:
+    mac, pw = user_scope_mac(user.id, user.org_unit_id, user.status), password_mac(user.id, user.password_hash)
+    connection.execute(update(User.__table__).where(User.__table__.c.id == user.id).values(scope_mac=mac, password_mac=pw))
+    set_committed_value(user, "scope_mac", mac)
+    set_committed_value(user, "password_mac", pw)

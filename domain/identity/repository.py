@@ -20,7 +20,7 @@ from core.db.pagination import Page, PageRequest, decode_cursor, keyset, to_page
 from domain.identity.actor import Actor
 from domain.identity.catalog import ROLES
 from domain.identity.enums import ApiClientStatus, OrgUnitKind, OrgUnitStatus, UserStatus
-from domain.identity.models import AccessToken, ApiClient, OrgUnit, Role, RolePermission, User, UserRole
+from domain.identity.models import AccessToken, ApiClient, OrgUnit, Role, RolePermission, User, UserRole, unit_scope_mac
 from domain.identity.records import AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
 
 U = OrgUnit.__table__.c
@@ -147,13 +147,20 @@ async def org_unit_code_taken(session: AsyncSession, code: str) -> bool:
 
 
 async def move_subtree(session: AsyncSession, old_prefix: str, new_prefix: str) -> None:
-    """Rewrite the materialised path of every descendant after a unit moved."""
+    """Rewrite the materialised path of every descendant after a unit moved, and re-seal their scopes."""
     await session.execute(
         update(OrgUnit.__table__)
         .where(U.path.startswith(old_prefix, autoescape=True), U.path != old_prefix)
         .values(path=literal(new_prefix, String) + func.substr(U.path, len(old_prefix) + 1))
         .execution_options(synchronize_session=False)
     )
+    moved = await session.execute(
+        select(U.id, U.kind, U.status, U.path).where(U.path.startswith(new_prefix, autoescape=True), U.path != new_prefix)
+    )
+    for unit_id, kind, status, path in moved.all():
+        await session.execute(
+            update(OrgUnit.__table__).where(U.id == unit_id).values(scope_mac=unit_scope_mac(unit_id, kind, status, path))
+        )
 
 
 # --- users ------------------------------------------------------------------------------------
@@ -304,9 +311,12 @@ async def get_org_unit_by_code(session: AsyncSession, code: str) -> OrgUnit | No
     return (await session.execute(select(OrgUnit).where(U.code == code))).scalar_one_or_none()
 
 
-async def password_hash_of(session: Db, username: str) -> tuple[int, str] | None:
-    row = (await session.execute(select(US.id, US.password_hash).where(US.username == username))).first()
-    return (row[0], row[1]) if row else None
+async def password_hash_of(session: Db, username: str) -> tuple[int, str, bool] | None:
+    """(user id, stored hash, whether the hash is the one we wrote: its MAC holds)."""
+    row = (await session.execute(select(US.id, US.password_hash, US.password_mac).where(US.username == username))).first()
+    if row is None:
+        return None
+    return row[0], row[1], integrity.holds(row[2], "user_password", row[0], row[1])
 
 
 async def username_taken(session: AsyncSession, username: str) -> bool:
@@ -421,6 +431,21 @@ async def broken_bindings(session: AsyncSession) -> list[tuple[int, int]]:
     return [(u, r) for u, r, mac in rows if not integrity.holds(mac, "user_role", u, r)]
 
 
+async def broken_scopes(session: AsyncSession) -> list[str]:
+    """Users and units whose data-scope fields (unit, status, kind, path) or password hash do not match their MAC."""
+    broken = []
+    for user_id, password_hash, mac in await session.execute(select(US.id, US.password_hash, US.password_mac)):
+        if not integrity.holds(mac, "user_password", user_id, password_hash):
+            broken.append(f"password of user {user_id}")
+    for unit_id, kind, status, path, mac in await session.execute(select(U.id, U.kind, U.status, U.path, U.scope_mac)):
+        if not integrity.holds(mac, "org_unit_scope", unit_id, kind.value, status.value, path):
+            broken.append(f"org unit {unit_id}")
+    for user_id, unit_id, status, mac in await session.execute(select(US.id, US.org_unit_id, US.status, US.scope_mac)):
+        if not integrity.holds(mac, "user_scope", user_id, unit_id, status.value):
+            broken.append(f"user {user_id}")
+    return broken
+
+
 async def broken_permissions(session: AsyncSession) -> list[tuple[int, str]]:
     rows = await session.execute(select(RP.role_id, RP.permission, RP.mac))
     return [(r, p) for r, p, mac in rows if not integrity.holds(mac, "role_permission", r, p)]
@@ -460,6 +485,8 @@ class TokenOwner:
     unit_kind: OrgUnitKind
     unit_status: OrgUnitStatus
     unit_path: str
+    user_scope_mac: str | None
+    unit_scope_mac: str | None
     bindings: tuple[tuple[int, str], ...]  # (role id, mac) of each role the user holds
 
 
@@ -485,6 +512,8 @@ def _token_owner_statement() -> Select[Any]:
             U.kind,
             U.status,
             U.path,
+            US.scope_mac,
+            U.scope_mac,
             permissions,
         )
         .join(User.__table__, US.id == T.user_id)
@@ -521,6 +550,8 @@ class ClientPrincipal:
     unit_kind: OrgUnitKind
     unit_status: OrgUnitStatus
     unit_path: str
+    user_scope_mac: str | None
+    unit_scope_mac: str | None
     bindings: tuple[tuple[int, str], ...]
 
 
@@ -548,6 +579,8 @@ def _client_principal_statement() -> Select[Any]:
             U.kind,
             U.status,
             U.path,
+            US.scope_mac,
+            U.scope_mac,
             grants,
         )
         .select_from(ApiClient.__table__)

@@ -12,6 +12,19 @@ from tests.conftest import govops_on
 from tests.resolvers.identity.test_data_scope import ids
 
 
+async def alarm_about(services: Any, text_part: str) -> bool:
+    """Wait (briefly) for the security event a refused request writes in the background."""
+    import asyncio
+
+    for _ in range(100):
+        async with services.session_factory() as s:
+            alarms = (await s.execute(select(AuditEvent).where(AuditEvent.operation == "security.integrity_violation"))).scalars()
+            if any(text_part in str(a.detail) for a in alarms):
+                return True
+        await asyncio.sleep(0.02)
+    return False
+
+
 def integrity_cli(backend: Any) -> subprocess.CompletedProcess[str]:
     return govops_on(backend, "integrity", "verify")
 
@@ -65,3 +78,47 @@ async def test_a_forged_permission_grants_nothing(demo, gql, backend):
     listed = integrity_cli(backend)
     assert listed.returncode == 1
     assert f"role permission role={operator_role} permission=identity.manage_users: MAC does not verify" in listed.stdout
+
+
+async def test_a_user_moved_in_the_database_fails_closed_and_is_listed(demo, gql, backend):
+    known = await ids(demo)
+    token = await gql.token("pd_user")
+    assert (await gql("{ viewer { username } }", token=token))["data"]["viewer"]["username"] == "pd_user"
+    async with demo.session_factory() as s, s.begin():  # into the management unit: it would see every unit's records
+        bdc = (await s.execute(text("SELECT id FROM org_unit WHERE code = 'SHBDC'"))).scalar_one()
+        await s.execute(text("UPDATE user_account SET org_unit_id = :u WHERE id = :i"), {"u": bdc, "i": known["pd_user"]})
+    refused = await gql("{ viewer { username } }", token=token)
+    assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert await alarm_about(demo, f"data scope of user={known['pd_user']}")  # written beside the refused request
+    listed = integrity_cli(backend)
+    assert listed.returncode == 1 and f"data scope of user {known['pd_user']}: MAC does not verify" in listed.stdout
+
+
+async def test_a_rewritten_unit_path_is_listed_and_legitimate_moves_keep_verifying(demo, gql, backend):
+    units = await gql("{ orgUnits(first: 3, filter: {kind: ACCESS_UNIT}) { edges { node { id code } } } }", as_user="admin")
+    first, second = (e["node"] for e in units["data"]["orgUnits"]["edges"][:2])
+    moved = await gql("mutation($i: OrgUnitUpdateInput!) { orgUnitUpdate(input: $i) { errors { code } } }",
+                      {"i": {"id": second["id"], "parentId": first["id"]}}, as_user="admin")  # fmt: skip
+    assert moved["data"]["orgUnitUpdate"]["errors"] == []
+    assert integrity_cli(backend).returncode == 0  # the move re-sealed every path it rewrote
+    async with demo.session_factory() as s, s.begin():
+        await s.execute(text("UPDATE org_unit SET path = '/' WHERE code = :c"), {"c": first["code"]})
+    listed = integrity_cli(backend)
+    assert listed.returncode == 1 and "data scope of org unit" in listed.stdout
+
+
+async def test_a_password_hash_written_into_the_database_opens_nothing(demo, gql, backend):
+    from core.crypto import hash_password
+
+    known = await ids(demo)
+    async with demo.session_factory() as s, s.begin():  # someone with database access sets a password they know
+        await s.execute(text("UPDATE user_account SET password_hash = :h WHERE id = :i"),
+                        {"h": hash_password("Known@Passw0rd1", 1000), "i": known["operator"]})  # fmt: skip
+    refused = await gql.login("operator", "Known@Passw0rd1")
+    assert refused["token"] is None and refused["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    async with demo.session_factory() as s:
+        alarm = (await s.execute(select(AuditEvent).where(AuditEvent.operation == "security.integrity_violation"))).scalar()
+    assert alarm is not None and alarm.detail == {"detail": f"password of user={known['operator']} fails its MAC"}
+    listed = integrity_cli(backend)
+    assert listed.returncode == 1 and f"data scope of password of user {known['operator']}" not in listed.stdout
+    assert f"password of user {known['operator']}: MAC does not verify" in listed.stdout

@@ -97,6 +97,11 @@ async def test_0004_seals_existing_contacts_and_its_downgrade_restores_them(scra
     assert unit[1] == ring.blind_index("org_unit.contact_phone", "13912340000")
     assert ring.open(bytes(unit[2]), b"org_unit.contact_email") == b"a@b.cn"
     assert ring.open(bytes(phone[0]), b"user_account.phone") == b"13800000001" and phone[1] is None
+    from core.db.engine import create_session_factory
+    from domain.identity import repository as repo
+
+    async with create_session_factory(engine)() as session:  # 0009 sealed the rows that were there
+        assert await repo.broken_scopes(session) == []
     migrate(scratch_url, "0003", down=True)
     async with engine.connect() as conn:
         assert (await conn.execute(text("SELECT contact_phone, contact_email FROM org_unit"))).one() == ("13912340000", "a@b.cn")

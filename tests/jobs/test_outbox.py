@@ -239,6 +239,7 @@ def test_the_production_worker_knows_every_job_and_cron():
             "identity.purge_login_nonces",
             "identity.purge_sso_pending",
             "identity.purge_tokens",
+            "identity.verify_integrity",
             "outbox.purge_done",
         ]
     )
