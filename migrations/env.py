@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from logging.config import fileConfig
 from typing import Any
 
@@ -14,7 +15,11 @@ import models  # noqa: F401  (imports every area's models onto Base.metadata)
 from core.db.base import Base
 from core.db.encrypted import Encrypted
 from core.db.engine import create_engine
-from core.settings import get_settings
+from core.settings import ROOT, get_settings
+
+# Revisions import migrations.support (shared data-migration steps) whatever directory alembic runs from.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("skip_logging"):

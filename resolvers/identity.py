@@ -146,6 +146,19 @@ async def _password_of(info: strawberry.Info, input: Any) -> tuple[str | None, l
     return await run(info, lambda uow: challenge.open_password(uow, input.encrypted_password, input.nonce or ""))
 
 
+async def _credentials(info: strawberry.Info, input: Any, **options: Any) -> auth.LoginResult:
+    """Open the password (plain or SM2), check it off the loop, then record the outcome in a unit of work."""
+    ctx = info.context
+    password, errors = await _password_of(info, input)
+    if password is None:
+        return auth.LoginResult(error=errors[0])
+    async with ctx.read_session() as db:
+        check = await auth.check_password(db, ctx.settings, input.username, password)
+    async with ctx.unit_of_work() as uow:
+        return await auth.login(uow, ctx.settings, check, client_ip=ctx.client_ip, user_agent=ctx.user_agent,
+                                totp_code=input.totp_code, **options)  # fmt: skip
+
+
 async def issue_login_challenge(info: strawberry.Info) -> payloads.LoginChallenge:
     async with info.context.unit_of_work() as uow:
         issued = challenge.issue(uow)
@@ -159,14 +172,7 @@ async def expired_password_change(
 ) -> payloads.LoginPayload:
     """Verify the current credentials (expired is fine here), set the new password, then log in with it."""
     ctx = info.context
-    password, errors = await _password_of(info, input)
-    if password is None:
-        return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, errors))
-    async with ctx.read_session() as db:
-        check = await auth.check_password(db, ctx.settings, input.username, password)
-    async with ctx.unit_of_work() as uow:
-        verified = await auth.login(uow, ctx.settings, check, client_ip=ctx.client_ip, user_agent=ctx.user_agent,
-                                    totp_code=input.totp_code, allow_expired=True, issue=False)  # fmt: skip
+    verified = await _credentials(info, input, allow_expired=True, issue=False)
     if verified.error is not None:
         return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, [verified.error]))
     from domain.identity.system import system_actor
@@ -186,15 +192,7 @@ async def expired_password_change(
 
 async def login(info: strawberry.Info, input: Annotated[inputs.LoginInput, INPUT]) -> payloads.LoginPayload:
     ctx = info.context
-    password, errors = await _password_of(info, input)
-    if password is None:
-        return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, errors))
-    async with ctx.read_session() as db:
-        check = await auth.check_password(db, ctx.settings, input.username, password)
-    async with ctx.unit_of_work() as uow:
-        result = await auth.login(
-            uow, ctx.settings, check, client_ip=ctx.client_ip, user_agent=ctx.user_agent, totp_code=input.totp_code
-        )
+    result = await _credentials(info, input)
     if result.error is not None:
         return payloads.LoginPayload(token=None, user=None, errors=errors_as(payloads.IdentityError, [result.error]))
     try:

@@ -490,46 +490,39 @@ class TokenOwner:
     bindings: tuple[tuple[int, str], ...]  # (role id, mac) of each role the user holds
 
 
-@lru_cache(maxsize=1)
-def _token_owner_statement() -> Select[Any]:
-    # The user's grants as "role id:mac" pairs: verified by the caller, turned into permissions by
-    # the role catalogue (whose permissions were verified when it loaded).
-    permissions = (
+def _grants() -> Any:
+    """The user's grants as "role id:mac" pairs: verified by the caller, turned into permissions by the
+    role catalogue (whose permissions were verified when it loaded)."""
+    return (
         select(string_agg(cast(UR.role_id, String) + ":" + func.coalesce(UR.mac, "")))
         .where(UR.user_id == US.id)
         .scalar_subquery()
     )
-    stmt = (
-        select(
-            T.id,
-            T.expires_at,
-            T.last_used_at,
-            US.id,
-            US.username,
-            US.display_name,
-            US.status,
-            U.id,
-            U.kind,
-            U.status,
-            U.path,
-            US.scope_mac,
-            U.scope_mac,
-            permissions,
-        )
+
+
+# Who a request acts as, after its token or client columns: the user, the unit, their scope MACs, the grants.
+def _principal_columns() -> list[Any]:
+    return [US.id, US.username, US.display_name, US.status, U.id, U.kind, U.status, U.path, US.scope_mac, U.scope_mac, _grants()]
+
+
+def _bindings(packed: str | None) -> tuple[tuple[int, str], ...]:
+    return tuple((int(r), m) for r, _, m in (b.partition(":") for b in packed.split(","))) if packed else ()
+
+
+@lru_cache(maxsize=1)
+def _token_owner_statement() -> Select[Any]:
+    return (
+        select(T.id, T.expires_at, T.last_used_at, *_principal_columns())
         .join(User.__table__, US.id == T.user_id)
         .join(OrgUnit.__table__, U.id == US.org_unit_id)
         .where(T.token_hash == bindparam("token_hash"), T.revoked_at.is_(None), T.expires_at > bindparam("now"))
     )
-    return stmt
 
 
 async def token_owner(session: Db, token_hash: str, now: datetime) -> TokenOwner | None:
     """Token, user, unit and the user's permissions in one statement (it runs on every request)."""
     row = (await session.execute(_token_owner_statement(), {"token_hash": token_hash, "now": now})).first()
-    if row is None:
-        return None
-    bindings = tuple((int(r), m) for r, _, m in (b.partition(":") for b in row[-1].split(","))) if row[-1] else ()
-    return TokenOwner(*row[:-1], bindings)
+    return None if row is None else TokenOwner(*row[:-1], _bindings(row[-1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -557,32 +550,9 @@ class ClientPrincipal:
 
 @lru_cache(maxsize=1)
 def _client_principal_statement() -> Select[Any]:
-    grants = (
-        select(string_agg(cast(UR.role_id, String) + ":" + func.coalesce(UR.mac, "")))
-        .where(UR.user_id == US.id)
-        .scalar_subquery()
-    )
     C = ApiClient.__table__.c
     return (
-        select(
-            C.id,
-            C.key_id,
-            C.name,
-            C.secret,
-            C.operations,
-            C.status,
-            US.id,
-            US.username,
-            US.display_name,
-            US.status,
-            U.id,
-            U.kind,
-            U.status,
-            U.path,
-            US.scope_mac,
-            U.scope_mac,
-            grants,
-        )
+        select(C.id, C.key_id, C.name, C.secret, C.operations, C.status, *_principal_columns())
         .select_from(ApiClient.__table__)
         .join(User.__table__, US.id == C.user_id)
         .join(OrgUnit.__table__, U.id == US.org_unit_id)
@@ -592,10 +562,7 @@ def _client_principal_statement() -> Select[Any]:
 
 async def client_principal(session: Db, key_id: str) -> ClientPrincipal | None:
     row = (await session.execute(_client_principal_statement(), {"key_id": key_id})).first()
-    if row is None:
-        return None
-    bindings = tuple((int(r), m) for r, _, m in (b.partition(":") for b in row[-1].split(","))) if row[-1] else ()
-    return ClientPrincipal(*row[:-1], bindings)
+    return None if row is None else ClientPrincipal(*row[:-1], _bindings(row[-1]))
 
 
 async def touch_token(session: AsyncSession, token_id: int, now: datetime) -> None:

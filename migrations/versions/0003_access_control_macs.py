@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.support import configured_integrity
+
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -27,12 +29,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("mac", sa.String(length=64), nullable=True))
 
     # Seal what is there with the key of this deployment (GOVOPS_MASTER_KEY, as for the server).
-    from core import integrity
-    from core.settings import get_settings
-
-    master_key = get_settings().master_key
-    assert master_key is not None
-    integrity.configure(master_key.get_secret_value())
+    integrity = configured_integrity()
     bind = op.get_bind()
     for role_id, permission in bind.execute(sa.text("SELECT role_id, permission FROM role_permission")).all():
         bind.execute(

@@ -14,6 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 import core.db.base
+from migrations.support import grant_builtin, revoke_everywhere
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -63,25 +64,12 @@ def upgrade() -> None:
     with op.batch_alter_table("api_nonce", schema=None) as batch_op:
         batch_op.create_index("ix_api_nonce_seen_at", ["seen_at"], unique=False)
 
-    # The security administrator manages API clients: grant the new permission to the built-in role,
-    # sealed like every role permission (GOVOPS_MASTER_KEY, as for the server).
-    from core import integrity
-    from core.settings import get_settings
-
-    master_key = get_settings().master_key
-    assert master_key is not None
-    integrity.configure(master_key.get_secret_value())
-    bind = op.get_bind()
-    role_id = bind.execute(sa.text("SELECT id FROM role WHERE code = 'security_admin' AND built_in")).scalar()
-    if role_id is not None:
-        bind.execute(
-            sa.text("INSERT INTO role_permission (role_id, permission, mac) VALUES (:r, :p, :m)"),
-            {"r": role_id, "p": PERMISSION, "m": integrity.seal("role_permission", role_id, PERMISSION)},
-        )
+    # The security administrator gets the new permission (sealed with this deployment's key).
+    grant_builtin("security_admin", PERMISSION)
 
 
 def downgrade() -> None:
-    op.get_bind().execute(sa.text("DELETE FROM role_permission WHERE permission = :p"), {"p": PERMISSION})
+    revoke_everywhere(PERMISSION)
     with op.batch_alter_table("api_nonce", schema=None) as batch_op:
         batch_op.drop_index("ix_api_nonce_seen_at")
 

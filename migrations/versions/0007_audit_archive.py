@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import core.db.base
+from migrations.support import grant_builtin, revoke_everywhere
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -42,22 +43,10 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
 
-    # The security administrator reads security events: grant it to the built-in role, sealed (GOVOPS_MASTER_KEY).
-    from core import integrity
-    from core.settings import get_settings
-
-    master_key = get_settings().master_key
-    assert master_key is not None
-    integrity.configure(master_key.get_secret_value())
-    bind = op.get_bind()
-    role_id = bind.execute(sa.text("SELECT id FROM role WHERE code = 'security_admin' AND built_in")).scalar()
-    if role_id is not None:
-        bind.execute(
-            sa.text("INSERT INTO role_permission (role_id, permission, mac) VALUES (:r, :p, :m)"),
-            {"r": role_id, "p": PERMISSION, "m": integrity.seal("role_permission", role_id, PERMISSION)},
-        )
+    # The security administrator gets the new permission (sealed with this deployment's key).
+    grant_builtin("security_admin", PERMISSION)
 
 
 def downgrade() -> None:
-    op.get_bind().execute(sa.text("DELETE FROM role_permission WHERE permission = :p"), {"p": PERMISSION})
+    revoke_everywhere(PERMISSION)
     op.drop_table("audit_archive")

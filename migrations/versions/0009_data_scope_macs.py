@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.support import configured_integrity
+
 revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
@@ -27,12 +29,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("password_mac", sa.String(length=64), nullable=True))
 
     # Seal what is there with the key of this deployment (GOVOPS_MASTER_KEY, as for the server).
-    from core import integrity
-    from core.settings import get_settings
-
-    master_key = get_settings().master_key
-    assert master_key is not None
-    integrity.configure(master_key.get_secret_value())
+    integrity = configured_integrity()
     bind = op.get_bind()
     for unit_id, kind, status, path in bind.execute(sa.text("SELECT id, kind, status, path FROM org_unit")).all():
         bind.execute(

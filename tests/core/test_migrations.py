@@ -97,9 +97,11 @@ async def test_0004_seals_existing_contacts_and_its_downgrade_restores_them(scra
     assert unit[1] == ring.blind_index("org_unit.contact_phone", "13912340000")
     assert ring.open(bytes(unit[2]), b"org_unit.contact_email") == b"a@b.cn"
     assert ring.open(bytes(phone[0]), b"user_account.phone") == b"13800000001" and phone[1] is None
+    from core import integrity
     from core.db.engine import create_session_factory
     from domain.identity import repository as repo
 
+    integrity.configure(TEST_MASTER_KEY)  # the same key the suite's services use (idempotent)
     async with create_session_factory(engine)() as session:  # 0009 sealed the rows that were there
         assert await repo.broken_scopes(session) == []
     migrate(scratch_url, "0003", down=True)

@@ -1,0 +1,37 @@
+"""What data migrations share: this deployment's integrity key, and granting a built-in role a permission.
+
+Revisions that back-fill MACs need GOVOPS_MASTER_KEY (as the server does): the MACs they write must
+verify with the key the server will use.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+
+def configured_integrity():  # type: ignore[no-untyped-def]
+    """core.integrity keyed with this deployment's master key."""
+    from core import integrity
+    from core.settings import get_settings
+
+    master_key = get_settings().master_key
+    assert master_key is not None
+    integrity.configure(master_key.get_secret_value())
+    return integrity
+
+
+def grant_builtin(role_code: str, permission: str) -> None:
+    """Give a built-in role a new permission, sealed like every role permission (when the role exists)."""
+    integrity = configured_integrity()
+    bind = op.get_bind()
+    role_id = bind.execute(sa.text("SELECT id FROM role WHERE code = :c AND built_in"), {"c": role_code}).scalar()
+    if role_id is not None:
+        bind.execute(
+            sa.text("INSERT INTO role_permission (role_id, permission, mac) VALUES (:r, :p, :m)"),
+            {"r": role_id, "p": permission, "m": integrity.seal("role_permission", role_id, permission)},
+        )
+
+
+def revoke_everywhere(permission: str) -> None:
+    op.get_bind().execute(sa.text("DELETE FROM role_permission WHERE permission = :p"), {"p": permission})
