@@ -200,8 +200,15 @@ class InProcessRunner(_Loop):
             for spec, cj in jobs:
                 if cj.next_run and cj.next_run <= now:
                     cj.calculate_next(now)
+                    # Shielded: closing the runner stops the loop, not a cron job half-way through its
+                    # transaction (cancelling a driver call mid-query can leave the connection stuck).
+                    job = asyncio.create_task(self.executor.run_cron(spec), name=f"cron:{spec.name}")
+                    self._running.add(job)  # type: ignore[arg-type]
+                    job.add_done_callback(self._running.discard)  # type: ignore[arg-type]
                     try:
-                        await self.executor.run_cron(spec)
+                        await asyncio.shield(job)
+                    except asyncio.CancelledError:
+                        raise
                     except Exception:
                         log.exception("cron job failed", extra={"job": spec.name})
 

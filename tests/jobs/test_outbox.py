@@ -68,14 +68,14 @@ async def wait_for(predicate: Any, timeout: float = 10.0) -> None:
 
 
 async def test_crash_between_commit_and_send_runs_the_job_exactly_once_after_restart(services):
-    first = InProcessRunner(executor(services, "first"), poll_seconds=0.05)
+    first = InProcessRunner(executor(services, "first"), poll_seconds=0.05, cron=False)
     await first.start()
     await first.close()  # the process "dies": its runner is gone when the commit wakes it
     await enqueue(services, "test.record", {"n": 1}, on_enqueued=first.wake)
     assert [r.status for r in await outbox_rows(services)] == [OutboxStatus.PENDING]
     assert await effects(services) == []
 
-    second = InProcessRunner(executor(services, "second"), poll_seconds=0.05)  # the restarted process
+    second = InProcessRunner(executor(services, "second"), poll_seconds=0.05, cron=False)  # the restarted process
     await second.start()
     try:
 
