@@ -37,6 +37,7 @@ class IdentityErrorCode(str, enum.Enum):
     SSO_STATE_INVALID = "SSO_STATE_INVALID"
     SSO_FAILED = "SSO_FAILED"
     SSO_UNIT_UNKNOWN = "SSO_UNIT_UNKNOWN"
+    SSO_USERNAME_TAKEN = "SSO_USERNAME_TAKEN"
 
 
 def error(code: IdentityErrorCode, message: str, field: str | None = None) -> DomainError:

@@ -131,7 +131,7 @@ async def _first_login(uow: UnitOfWork, who: FederatedIdentity) -> User:
     if await repo.username_taken(s, who.username):
         # Never attach a platform identity to an existing local account by name: that would hand it over.
         raise error(
-            IdentityErrorCode.SSO_UNIT_UNKNOWN,
+            IdentityErrorCode.SSO_USERNAME_TAKEN,
             f"用户名 {who.username} 已被本系统账号占用，请联系系统管理员 / The username {who.username} is taken here; "
             "ask the system administrator",
         )

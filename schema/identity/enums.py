@@ -62,7 +62,8 @@ IdentityErrorCode = gql_enum(Code, "Why an identity mutation was refused.", {
     Code.SSO_NOT_CONFIGURED: "Single sign-on through the office platform is not set up on this server.",
     Code.SSO_STATE_INVALID: "The sign-on callback is unknown, used already or older than 10 minutes: start again.",
     Code.SSO_FAILED: "The office platform refused or could not be reached; the message says which.",
-    Code.SSO_UNIT_UNKNOWN: "The platform's organisation has no active unit here (or the username is taken): ask the system administrator.",
+    Code.SSO_UNIT_UNKNOWN: "The platform's organisation has no active unit here: ask the system administrator.",
+    Code.SSO_USERNAME_TAKEN: "A local account already has the platform's username; it is never taken over: ask the system administrator.",
 })  # fmt: skip
 ApiClientStatus = gql_enum(e.ApiClientStatus, "Whether an API client's signed requests are accepted.", {
     e.ApiClientStatus.ACTIVE: "Its signed requests are accepted.",

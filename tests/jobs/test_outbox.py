@@ -225,6 +225,28 @@ async def test_the_in_process_runner_runs_cron_jobs_on_schedule(services):
     assert {e["cron"] for e in await effects(services)} == {True}
 
 
+slow_cron_registry = JobRegistry()
+slow_cron_started = asyncio.Event()
+
+
+@slow_cron_registry.cron("test.slow_cron", second=None)
+async def slow_cron(ctx: JobContext) -> None:
+    async with ctx.transaction() as uow:
+        slow_cron_started.set()
+        await asyncio.sleep(0.3)  # still inside its transaction when the runner is told to close
+        audit.record(uow.session, operation="test.effect", detail={"cron": "slow"})
+
+
+async def test_closing_the_runner_lets_a_running_cron_job_finish_its_transaction(services):
+    ex = JobExecutor(slow_cron_registry, services.session_factory, services.bus.publish, lambda: None, runner_name("cron"))
+    runner = InProcessRunner(ex, poll_seconds=0.05)
+    slow_cron_started.clear()
+    await runner.start()
+    await asyncio.wait_for(slow_cron_started.wait(), timeout=5)
+    await asyncio.wait_for(runner.close(), timeout=5)  # waits for the job, does not cancel it mid-query
+    assert {e["cron"] for e in await effects(services)} == {"slow"}
+
+
 def test_the_production_worker_knows_every_job_and_cron():
     import jobs
     from jobs.worker import WorkerSettings

@@ -114,6 +114,16 @@ async def test_refused_sign_ons_change_nothing(demo, gql, platform):
     assert found["data"]["users"]["edges"] == []
 
 
+async def test_a_local_account_is_never_taken_over_by_a_platform_identity(demo, gql, platform):
+    async with httpx.AsyncClient() as http:  # the platform has a user called like one of ours
+        made = await http.post(f"{platform}/_sim/users", json={"username": "pd_admin", "password": "Office@Test1", "name": "冒名",
+                                                              "org_code": "D-PD", "groups": []})  # fmt: skip
+    assert made.status_code == 200
+    begun = (await gql(BEGIN))["data"]["ssoBegin"]
+    refused = (await gql(COMPLETE, {"i": await browse(begun["authorizationUrl"], "pd_admin")}))["data"]["ssoComplete"]
+    assert refused["token"] is None and refused["errors"][0]["code"] == "SSO_USERNAME_TAKEN"
+
+
 async def test_without_a_platform_sign_on_says_it_is_not_set_up(demo, gql):
     begun = (await gql(BEGIN))["data"]["ssoBegin"]
     assert begun["authorizationUrl"] is None and begun["errors"][0]["code"] == "SSO_NOT_CONFIGURED"
