@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     rate_limit_anonymous_per_minute: int = Field(
         120, ge=0, description="requests per minute per client address without a token (login, challenges; 0 = off)"
     )
+    working_hours: str = Field(
+        "09:00-12:00,13:30-17:30", description="working spans of a working day, Beijing time (SLA clocks count only these)"
+    )
     audit_archive_after_days: int = Field(
         365, ge=180, le=3650, description="operation-log records older than this move to archive files (at least 180 days)"
     )
@@ -109,6 +112,13 @@ class Settings(BaseSettings):
             raise ValueError("production needs GOVOPS_REDIS_URL: replicas share subscriptions, revocations and jobs through it")
         if self.profile is Profile.PRODUCTION and self.release_public_key_file is None:
             raise ValueError("production needs GOVOPS_RELEASE_PUBLIC_KEY_FILE: the server checks the signed release at start-up")
+        return self
+
+    @model_validator(mode="after")
+    def _working_hours(self) -> Settings:
+        from core.workcalendar import WorkCalendar
+
+        WorkCalendar.from_spec(self.working_hours)  # refuse a malformed spec at start-up, not at the first SLA
         return self
 
     @model_validator(mode="after")
