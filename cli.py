@@ -237,7 +237,7 @@ def user_reset_password(username: Annotated[str, typer.Argument(help="Login name
     password = _read_password("New password: ")
 
     async def work(uow: Any, actor: Any, _roles: Any) -> str:
-        from domain.identity.service import recover_password
+        from domain.identity.passwords import recover_password
 
         await recover_password(uow, actor, settings, username, password)
         return f"password of {username} reset"

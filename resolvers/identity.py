@@ -13,7 +13,7 @@ from core.clock import utcnow
 from core.db.pagination import PageRequest, decode_cursor, to_page
 from core.errors import Forbidden
 from core.ids import decode_id
-from domain.identity import apiclients, auth, challenge, service, sso, totp
+from domain.identity import apiclients, auth, challenge, passwords, service, sso, totp
 from domain.identity import repository as repo
 from domain.identity.enums import OrgUnitChange
 from domain.identity.errors import IdentityErrorCode as Code
@@ -180,7 +180,7 @@ async def expired_password_change(
     async def work(uow: Any) -> Any:
         user = await repo.get_user(uow.session, verified.user_id or 0, for_update=True)
         assert user is not None
-        await service.set_expired_password(uow, system_actor(), ctx.settings, user, input.new_password)
+        await passwords.set_expired_password(uow, system_actor(), ctx.settings, user, input.new_password)
         return user
 
     _user, errors = await run(info, work)
@@ -326,7 +326,7 @@ async def user_reset_password(
 ) -> payloads.UserPayload:
     actor, settings = info.context.require_actor(), info.context.settings
     return await _user_payload(
-        info, lambda uow: service.reset_password(uow, actor, settings, _id(input.id, "User", "id"), input.new_password)
+        info, lambda uow: passwords.reset_password(uow, actor, settings, _id(input.id, "User", "id"), input.new_password)
     )
 
 
@@ -335,7 +335,7 @@ async def viewer_password_change(
 ) -> payloads.UserPayload:
     actor, settings = info.context.require_actor(), info.context.settings
     return await _user_payload(
-        info, lambda uow: service.change_own_password(uow, actor, settings, input.old_password, input.new_password)
+        info, lambda uow: passwords.change_own_password(uow, actor, settings, input.old_password, input.new_password)
     )
 
 

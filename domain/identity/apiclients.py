@@ -31,11 +31,13 @@ from core.clock import utcnow
 from core.crypto import hmac_sm3, sm3_hex
 from core.db.uow import UnitOfWork
 from core.persisted import PersistedDocuments
+from domain.identity import principals
 from domain.identity import repository as repo
 from domain.identity.actor import Actor
 from domain.identity.auth import _permissions, check_scope
 from domain.identity.enums import ApiClientStatus, OrgUnitStatus, UserStatus
 from domain.identity.errors import IdentityErrorCode, not_found
+from domain.identity.journal import record_change
 from domain.identity.models import ApiClient, ApiNonce, User
 from domain.identity.validation import Checker
 
@@ -81,7 +83,7 @@ async def authenticate_signed(
         raise ApiAuthError("SIGNATURE_REQUIRED", "签名请求需要 X-Api-Key、X-Api-Timestamp、X-Api-Nonce、X-Api-Signature / "
                            "A signed request needs the X-Api-Key, X-Api-Timestamp, X-Api-Nonce and X-Api-Signature headers")  # fmt: skip
     async with session_factory() as session:
-        principal = await repo.client_principal(session, key_id)
+        principal = await principals.client_principal(session, key_id)
         if principal is None:
             raise ApiAuthError("API_KEY_UNKNOWN", "接口密钥不存在 / Unknown API key")
         check_scope(principal)
@@ -148,11 +150,7 @@ class ApiClientData:
 
 
 def _record(uow: UnitOfWork, actor: Actor, operation: str, client: ApiClient, **detail: Any) -> None:
-    audit.record(
-        uow.session, operation=operation, actor_id=actor.user_id, actor_username=actor.username,
-        org_unit_id=actor.org_unit_id, target_type="ApiClient", target_id=client.id, client_ip=actor.client_ip,
-        detail={"keyId": client.key_id, **detail},
-    )  # fmt: skip
+    record_change(uow, actor, operation, "ApiClient", client.id, keyId=client.key_id, **detail)
 
 
 def _check_operations(c: Checker, names: list[str] | None, documents: PersistedDocuments) -> list[str]:

@@ -16,8 +16,8 @@ from core.db.engine import Db
 from core.db.uow import UnitOfWork
 from core.errors import DomainError, Forbidden
 from core.settings import Settings
+from domain.identity import principals, totp
 from domain.identity import repository as repo
-from domain.identity import totp
 from domain.identity.actor import Actor
 from domain.identity.catalog import ROLES
 from domain.identity.enums import OrgUnitStatus, UserStatus
@@ -228,7 +228,7 @@ def issue_token(uow: UnitOfWork, settings: Settings, user: Any, *, client_ip: st
 async def authenticate(session: Db, token: str, *, client_ip: str | None = None) -> tuple[Actor | None, bool]:
     """The actor behind a bearer token, or None; the flag says whether last_used_at is due for a write."""
     now = utcnow()
-    owner = await repo.token_owner(session, token_hash(token), now)
+    owner = await principals.token_owner(session, token_hash(token), now)
     if owner is None:
         return None, False
     check_scope(owner)

@@ -19,8 +19,8 @@ from core.db.functions import in_ids, string_agg
 from core.db.pagination import Page, PageRequest, decode_cursor, keyset, to_page
 from domain.identity.actor import Actor
 from domain.identity.catalog import ROLES
-from domain.identity.enums import ApiClientStatus, OrgUnitKind, OrgUnitStatus, UserStatus
-from domain.identity.models import AccessToken, ApiClient, OrgUnit, Role, RolePermission, User, UserRole, unit_scope_mac
+from domain.identity.enums import OrgUnitKind, OrgUnitStatus, UserStatus
+from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole, unit_scope_mac
 from domain.identity.records import AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
 
 U = OrgUnit.__table__.c
@@ -469,100 +469,7 @@ async def set_user_roles(session: AsyncSession, user_id: int, role_ids: set[int]
         )
 
 
-# --- tokens and authentication ----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TokenOwner:
-    token_id: int
-    expires_at: datetime
-    last_used_at: datetime | None
-    user_id: int
-    username: str
-    display_name: str
-    user_status: UserStatus
-    org_unit_id: int
-    unit_kind: OrgUnitKind
-    unit_status: OrgUnitStatus
-    unit_path: str
-    user_scope_mac: str | None
-    unit_scope_mac: str | None
-    bindings: tuple[tuple[int, str], ...]  # (role id, mac) of each role the user holds
-
-
-def _grants() -> Any:
-    """The user's grants as "role id:mac" pairs: verified by the caller, turned into permissions by the
-    role catalogue (whose permissions were verified when it loaded)."""
-    return (
-        select(string_agg(cast(UR.role_id, String) + ":" + func.coalesce(UR.mac, "")))
-        .where(UR.user_id == US.id)
-        .scalar_subquery()
-    )
-
-
-# Who a request acts as, after its token or client columns: the user, the unit, their scope MACs, the grants.
-def _principal_columns() -> list[Any]:
-    return [US.id, US.username, US.display_name, US.status, U.id, U.kind, U.status, U.path, US.scope_mac, U.scope_mac, _grants()]
-
-
-def _bindings(packed: str | None) -> tuple[tuple[int, str], ...]:
-    return tuple((int(r), m) for r, _, m in (b.partition(":") for b in packed.split(","))) if packed else ()
-
-
-@lru_cache(maxsize=1)
-def _token_owner_statement() -> Select[Any]:
-    return (
-        select(T.id, T.expires_at, T.last_used_at, *_principal_columns())
-        .join(User.__table__, US.id == T.user_id)
-        .join(OrgUnit.__table__, U.id == US.org_unit_id)
-        .where(T.token_hash == bindparam("token_hash"), T.revoked_at.is_(None), T.expires_at > bindparam("now"))
-    )
-
-
-async def token_owner(session: Db, token_hash: str, now: datetime) -> TokenOwner | None:
-    """Token, user, unit and the user's permissions in one statement (it runs on every request)."""
-    row = (await session.execute(_token_owner_statement(), {"token_hash": token_hash, "now": now})).first()
-    return None if row is None else TokenOwner(*row[:-1], _bindings(row[-1]))
-
-
-@dataclass(frozen=True, slots=True)
-class ClientPrincipal:
-    """An API client with its service account, unit and grants: what a signed request authenticates as."""
-
-    client_id: int
-    key_id: str
-    name: str
-    secret: str
-    operations: list[str]
-    client_status: ApiClientStatus
-    user_id: int
-    username: str
-    display_name: str
-    user_status: UserStatus
-    org_unit_id: int
-    unit_kind: OrgUnitKind
-    unit_status: OrgUnitStatus
-    unit_path: str
-    user_scope_mac: str | None
-    unit_scope_mac: str | None
-    bindings: tuple[tuple[int, str], ...]
-
-
-@lru_cache(maxsize=1)
-def _client_principal_statement() -> Select[Any]:
-    C = ApiClient.__table__.c
-    return (
-        select(C.id, C.key_id, C.name, C.secret, C.operations, C.status, *_principal_columns())
-        .select_from(ApiClient.__table__)
-        .join(User.__table__, US.id == C.user_id)
-        .join(OrgUnit.__table__, U.id == US.org_unit_id)
-        .where(C.key_id == bindparam("key_id"))
-    )
-
-
-async def client_principal(session: Db, key_id: str) -> ClientPrincipal | None:
-    row = (await session.execute(_client_principal_statement(), {"key_id": key_id})).first()
-    return None if row is None else ClientPrincipal(*row[:-1], _bindings(row[-1]))
+# --- tokens ------------------------------------------------------------------------------------
 
 
 async def touch_token(session: AsyncSession, token_id: int, now: datetime) -> None:

@@ -6,11 +6,8 @@ import asyncio
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import delete, select
-
-from core import audit
 from core.clock import utcnow
-from core.crypto import hash_password, verify_password
+from core.crypto import hash_password
 from core.db.encrypted import mask
 from core.db.uow import UnitOfWork
 from core.settings import Settings
@@ -28,7 +25,8 @@ from domain.identity.enums import (
     UserStatus,
 )
 from domain.identity.errors import IdentityErrorCode, error, not_found
-from domain.identity.models import OrgUnit, PasswordHistory, Role, User
+from domain.identity.journal import record_change
+from domain.identity.models import OrgUnit, Role, User
 from domain.identity.permissions import duties_of, is_known
 from domain.identity.validation import EMAIL, PHONE, ROLE_CODE, UNIT_CODE, USERNAME, Checker, password_problems
 
@@ -36,15 +34,7 @@ ORG_UNIT_CHANNEL = "identity.org_unit_changed"
 UNSET: Any = object()  # an update field the caller did not send (None means "clear it")
 
 
-def _audit(uow: UnitOfWork, actor: Actor, operation: str, target_type: str, target_id: int, **detail: Any) -> None:
-    audit.record(
-        uow.session, operation=operation, actor_id=actor.user_id, actor_username=actor.username,
-        org_unit_id=actor.org_unit_id, target_type=target_type, target_id=target_id,
-        client_ip=actor.client_ip, detail=detail,
-    )  # fmt: skip
-
-
-async def _hash(password: str, settings: Settings) -> str:
+async def new_hash(password: str, settings: Settings) -> str:
     # PBKDF2 takes ~0.1 s of CPU: off the event loop, so other requests go on meanwhile.
     return await asyncio.to_thread(hash_password, password, settings.password_iterations)
 
@@ -131,7 +121,7 @@ async def create_org_unit(uow: UnitOfWork, actor: Actor, data: OrgUnitData) -> O
     uow.session.add(unit)
     await uow.session.flush()
     unit.path = f"{parent.path if parent else '/'}{unit.id}/"
-    _audit(uow, actor, "identity.org_unit_create", "OrgUnit", unit.id, code=unit.code)
+    record_change(uow, actor, "identity.org_unit_create", "OrgUnit", unit.id, code=unit.code)
     uow.publish(ORG_UNIT_CHANNEL, {"id": unit.id, "change": OrgUnitChange.CREATED.value})
     return unit
 
@@ -173,7 +163,7 @@ async def update_org_unit(uow: UnitOfWork, actor: Actor, unit_id: int, data: Org
         await uow.session.flush()
         await repo.move_subtree(uow.session, old_path, unit.path)
     unit.updated_at = utcnow()
-    _audit(uow, actor, "identity.org_unit_update", "OrgUnit", unit.id, before=_jsonable(before), after=_jsonable(d))
+    record_change(uow, actor, "identity.org_unit_update", "OrgUnit", unit.id, before=_jsonable(before), after=_jsonable(d))
     uow.publish(ORG_UNIT_CHANNEL, {"id": unit.id, "change": OrgUnitChange.UPDATED.value})
     return unit
 
@@ -193,7 +183,7 @@ async def set_org_unit_status(uow: UnitOfWork, actor: Actor, unit_id: int, statu
     if status is OrgUnitStatus.DISABLED:  # its users (and its sub-units' users) are logged out everywhere
         for user_id in await repo.user_ids_in_subtree(uow.session, unit.path):
             announce_revoked(uow, await repo.revoke_tokens_of_user(uow.session, user_id, utcnow()))
-    _audit(uow, actor, "identity.org_unit_status", "OrgUnit", unit.id, before=before.value, after=status.value)
+    record_change(uow, actor, "identity.org_unit_status", "OrgUnit", unit.id, before=before.value, after=status.value)
     uow.publish(ORG_UNIT_CHANNEL, {"id": unit.id, "change": OrgUnitChange.STATUS_CHANGED.value})
     return unit
 
@@ -267,12 +257,12 @@ async def create_user(uow: UnitOfWork, actor: Actor, settings: Settings, data: U
     c.raise_if_any()
     now = utcnow()
     user = User(
-        **d, status=UserStatus.ACTIVE, password_hash=await _hash(password, settings),
+        **d, status=UserStatus.ACTIVE, password_hash=await new_hash(password, settings),
         password_changed_at=now, failed_logins=0, created_at=now, updated_at=now,
     )  # fmt: skip
     uow.session.add(user)
     await uow.session.flush()
-    _audit(uow, actor, "identity.user_create", "User", user.id, username=user.username, org_unit_id=user.org_unit_id)
+    record_change(uow, actor, "identity.user_create", "User", user.id, username=user.username, org_unit_id=user.org_unit_id)
     return user
 
 
@@ -284,7 +274,7 @@ async def _visible_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
     return user
 
 
-async def _managed_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
+async def managed_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
     """A user someone else may edit: not yourself, and not an administrator. To manage an administrator's
     account, the security administrator first takes the duty role away: two people, one act each (so a
     system administrator cannot reset the security administrator's password and become them)."""
@@ -303,7 +293,7 @@ async def _managed_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
 
 async def update_user(uow: UnitOfWork, actor: Actor, user_id: int, data: UserData) -> User:
     """Edit name, unit and contacts (not the username or password)."""
-    user = await _managed_user(uow, actor, user_id)
+    user = await managed_user(uow, actor, user_id)
     c = Checker()
     d = _check_user(c, _changes(data))
     for frozen in ("username", "password"):
@@ -328,13 +318,13 @@ async def update_user(uow: UnitOfWork, actor: Actor, user_id: int, data: UserDat
     if "org_unit_id" in d and before["org_unit_id"] != d["org_unit_id"]:
         # A user who moves unit gets a new data scope: make them log in again.
         announce_revoked(uow, await repo.revoke_tokens_of_user(uow.session, user.id, utcnow()))
-    _audit(uow, actor, "identity.user_update", "User", user.id, before=_jsonable(before), after=_jsonable(d))
+    record_change(uow, actor, "identity.user_update", "User", user.id, before=_jsonable(before), after=_jsonable(d))
     return user
 
 
 async def set_user_status(uow: UnitOfWork, actor: Actor, user_id: int, status: UserStatus) -> User:
     """Disable (ends every login of the user at once) or enable an account; never your own."""
-    user = await _managed_user(uow, actor, user_id)
+    user = await managed_user(uow, actor, user_id)
     if status not in USER_TRANSITIONS[user.status]:
         raise error(
             IdentityErrorCode.INVALID_TRANSITION, f"账号已是{status.value}状态 / Account is already {status.value}", "status"
@@ -344,114 +334,17 @@ async def set_user_status(uow: UnitOfWork, actor: Actor, user_id: int, status: U
     user.updated_at = utcnow()
     if status is UserStatus.DISABLED:
         announce_revoked(uow, await repo.revoke_tokens_of_user(uow.session, user.id, utcnow()))
-    _audit(uow, actor, "identity.user_status", "User", user.id, before=before.value, after=status.value)
+    record_change(uow, actor, "identity.user_status", "User", user.id, before=before.value, after=status.value)
     return user
 
 
 async def unlock_user(uow: UnitOfWork, actor: Actor, user_id: int) -> User:
     """Lift a lockout caused by wrong passwords before it runs out."""
-    user = await _managed_user(uow, actor, user_id)
+    user = await managed_user(uow, actor, user_id)
     user.locked_until = None
     user.failed_logins = 0
     user.updated_at = utcnow()
-    _audit(uow, actor, "identity.user_unlock", "User", user.id)
-    return user
-
-
-async def reset_password(uow: UnitOfWork, actor: Actor, settings: Settings, user_id: int, new_password: str) -> User:
-    """Set a new password for someone else (never yourself: that needs the old one); their logins end."""
-    user = await _managed_user(uow, actor, user_id)
-    await _set_password(uow, actor, settings, user, new_password, "identity.user_reset_password")
-    return user
-
-
-async def recover_password(uow: UnitOfWork, actor: Actor, settings: Settings, username: str, new_password: str) -> User:
-    """Server-side recovery (`govops user reset-password`): any account, administrators included;
-    also lifts a lockout. Logged like every other change."""
-    user = await repo.get_user_by_username(uow.session, username)
-    if user is None:
-        raise not_found("用户 / User", "username")
-    user.failed_logins, user.locked_until = 0, None
-    await _set_password(uow, actor, settings, user, new_password, "identity.user_recover_password")
-    return user
-
-
-async def _set_password(uow: UnitOfWork, actor: Actor, settings: Settings, user: User, password: str, operation: str) -> None:
-    """A new password under the policy; every login of the user ends."""
-    if problem := password_problems(password or "", user.username):
-        raise error(IdentityErrorCode.WEAK_PASSWORD, problem, "newPassword")
-    if await _reused(uow, settings, user, password):
-        raise error(IdentityErrorCode.PASSWORD_REUSED, _REUSED_MESSAGE.format(n=settings.password_history), "newPassword")
-    await _retire_password(uow, settings, user)
-    user.password_hash = await _hash(password, settings)
-    user.password_changed_at = user.updated_at = utcnow()
-    announce_revoked(uow, await repo.revoke_tokens_of_user(uow.session, user.id, utcnow()))
-    _audit(uow, actor, operation, "User", user.id)
-
-
-async def set_expired_password(uow: UnitOfWork, actor: Actor, settings: Settings, user: User, password: str) -> None:
-    """The owner replaces an expired password (their credentials were just verified)."""
-    await _set_password(uow, actor, settings, user, password, "identity.password_change_expired")
-
-
-_REUSED_MESSAGE = "新密码不能与最近{n}次使用过的密码相同 / The new password may not repeat any of the last {n}"
-
-
-async def _reused(uow: UnitOfWork, settings: Settings, user: User, password: str) -> bool:
-    """Whether `password` is the current one or one of the last `password_history` (checked off the loop)."""
-    if settings.password_history <= 0:
-        return False
-    rows = await uow.session.execute(
-        select(PasswordHistory.password_hash).where(PasswordHistory.user_id == user.id)
-        .order_by(PasswordHistory.changed_at.desc(), PasswordHistory.id.desc()).limit(settings.password_history)
-    )  # fmt: skip
-    for stored in [user.password_hash, *rows.scalars()]:
-        if await asyncio.to_thread(verify_password, password, stored):
-            return True
-    return False
-
-
-async def _retire_password(uow: UnitOfWork, settings: Settings, user: User) -> None:
-    """Keep the outgoing hash in the history, and no more of them than the policy needs."""
-    if settings.password_history <= 0:
-        return
-    uow.session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash, changed_at=utcnow()))
-    await uow.session.flush()
-    keep = (
-        select(PasswordHistory.id)
-        .where(PasswordHistory.user_id == user.id)
-        .order_by(PasswordHistory.changed_at.desc(), PasswordHistory.id.desc())
-        .limit(settings.password_history)
-    )
-    await uow.session.execute(
-        delete(PasswordHistory).where(PasswordHistory.user_id == user.id, PasswordHistory.id.not_in(keep.scalar_subquery()))
-    )
-
-
-async def change_own_password(uow: UnitOfWork, actor: Actor, settings: Settings, old: str, new: str) -> User:
-    """Change your own password (the old one is required); your other logins end, this one stays."""
-    user = await repo.get_user(uow.session, actor.user_id)
-    assert user is not None
-    c = Checker()
-    if not await asyncio.to_thread(verify_password, old or "", user.password_hash):
-        c.add("oldPassword", "原密码不正确 / The current password is wrong", IdentityErrorCode.WRONG_PASSWORD)
-    elif problem := password_problems(new or "", user.username):
-        c.add("newPassword", problem, IdentityErrorCode.WEAK_PASSWORD)
-    elif old == new:
-        c.add("newPassword", "新密码不能与原密码相同 / The new password must differ", IdentityErrorCode.WEAK_PASSWORD)
-    elif await _reused(uow, settings, user, new):
-        c.add("newPassword", _REUSED_MESSAGE.format(n=settings.password_history), IdentityErrorCode.PASSWORD_REUSED)
-    c.raise_if_any()
-    await _retire_password(uow, settings, user)
-    user.password_hash = await _hash(new, settings)
-    user.password_changed_at = user.updated_at = utcnow()
-    revoked = [t for t in await repo.revoke_tokens_of_user(uow.session, user.id, utcnow()) if t != actor.token_id]
-    if actor.token_id is not None:
-        token = await repo.get_token(uow.session, actor.token_id)
-        if token is not None:
-            token.revoked_at = None
-    announce_revoked(uow, revoked)
-    _audit(uow, actor, "identity.password_change", "User", user.id)
+    record_change(uow, actor, "identity.user_unlock", "User", user.id)
     return user
 
 
@@ -504,7 +397,7 @@ async def create_role(uow: UnitOfWork, actor: Actor, data: RoleData) -> Role:
     uow.session.add(role)
     await uow.session.flush()
     await repo.set_role_permissions(uow.session, role.id, permissions)
-    _audit(uow, actor, "identity.role_create", "Role", role.id, code=role.code, permissions=sorted(set(permissions)))
+    record_change(uow, actor, "identity.role_create", "Role", role.id, code=role.code, permissions=sorted(set(permissions)))
     roles_changed(uow)
     return role
 
@@ -546,7 +439,7 @@ async def update_role(uow: UnitOfWork, actor: Actor, role_id: int, data: RoleDat
     if permissions is not UNSET:
         await repo.set_role_permissions(uow.session, role.id, permissions or [])
     detail = _jsonable(d) | ({"permissions": sorted(set(permissions or []))} if permissions is not UNSET else {})
-    _audit(uow, actor, "identity.role_update", "Role", role.id, **detail)
+    record_change(uow, actor, "identity.role_update", "Role", role.id, **detail)
     roles_changed(uow)
     return role
 
@@ -561,7 +454,7 @@ async def delete_role(uow: UnitOfWork, actor: Actor, role_id: int) -> int:
     if await repo.role_in_use(uow.session, role_id):
         raise error(IdentityErrorCode.ROLE_IN_USE, "角色仍有用户持有 / Users still hold this role", "id")
     await uow.session.delete(role)
-    _audit(uow, actor, "identity.role_delete", "Role", role_id, code=role.code)
+    record_change(uow, actor, "identity.role_delete", "Role", role_id, code=role.code)
     roles_changed(uow)
     return role_id
 
@@ -598,5 +491,5 @@ async def set_user_roles(uow: UnitOfWork, actor: Actor, user_id: int, role_ids: 
     c.raise_if_any()
     before = sorted(await repo.role_ids_of_user(uow.session, user.id))
     await repo.set_user_roles(uow.session, user.id, set(role_ids), actor.user_id or None, utcnow())
-    _audit(uow, actor, "identity.user_roles_set", "User", user.id, before=before, after=sorted(set(role_ids)))
+    record_change(uow, actor, "identity.user_roles_set", "User", user.id, before=before, after=sorted(set(role_ids)))
     return user

@@ -20,6 +20,7 @@ from core.audit import AuditOutcome
 from core.clock import utcnow
 from core.crypto import hash_password, random_token
 from core.db.uow import UnitOfWork
+from core.errors import DomainErrors
 from core.settings import Settings
 from domain.identity import repository as repo
 from domain.identity.actor import Actor
@@ -180,8 +181,6 @@ async def set_role_mappings(uow: UnitOfWork, actor: Actor, mappings: list[tuple[
                 error(IdentityErrorCode.INVALID_INPUT, "组名应为1-128个字符 / Group names are 1-128 characters", "mappings")
             )
     if problems:
-        from core.errors import DomainErrors
-
         raise DomainErrors(problems)
     before = [(m.group_name, m.role_id) for m in (await s.execute(select(SsoRoleMapping))).scalars()]
     await s.execute(delete(SsoRoleMapping).where(SsoRoleMapping.provider == PROVIDER))

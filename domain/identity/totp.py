@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import pyotp
 
-from core import audit
 from core.clock import utcnow
 from core.db.uow import UnitOfWork
 from domain.identity.actor import Actor
 from domain.identity.errors import IdentityErrorCode, error
+from domain.identity.journal import record_change
 from domain.identity.models import User, UserTotp
 from domain.identity.permissions import duties_of
 
 ISSUER = "GovOps"
-
-
-def _record(uow: UnitOfWork, actor: Actor, operation: str) -> None:
-    audit.record(uow.session, operation=operation, actor_id=actor.user_id, actor_username=actor.username,
-                 org_unit_id=actor.org_unit_id, target_type="User", target_id=actor.user_id, client_ip=actor.client_ip)  # fmt: skip
 
 
 async def enroll(uow: UnitOfWork, actor: Actor) -> tuple[str, str]:
@@ -41,7 +36,7 @@ async def enroll(uow: UnitOfWork, actor: Actor) -> tuple[str, str]:
         uow.session.add(UserTotp(user_id=actor.user_id, secret=secret, created_at=utcnow()))
     else:
         existing.secret, existing.created_at, existing.last_step = secret, utcnow(), None
-    _record(uow, actor, "identity.totp_enroll")
+    record_change(uow, actor, "identity.totp_enroll", "User", actor.user_id)
     return secret, pyotp.TOTP(secret).provisioning_uri(name=actor.username, issuer_name=ISSUER)
 
 
@@ -74,7 +69,7 @@ async def confirm(uow: UnitOfWork, actor: Actor, code: str) -> None:
     if not check(record, code):
         raise error(IdentityErrorCode.TOTP_INVALID, "动态口令不正确 / Wrong one-time code", "code")
     record.confirmed_at = utcnow()
-    _record(uow, actor, "identity.totp_confirm")
+    record_change(uow, actor, "identity.totp_confirm", "User", actor.user_id)
 
 
 async def disable(uow: UnitOfWork, actor: Actor, user_id: int) -> None:
@@ -84,8 +79,7 @@ async def disable(uow: UnitOfWork, actor: Actor, user_id: int) -> None:
     record = await uow.session.get(UserTotp, user_id, with_for_update=True)
     if record is not None:
         await uow.session.delete(record)
-        audit.record(uow.session, operation="identity.totp_disable", actor_id=actor.user_id, actor_username=actor.username,
-                     org_unit_id=actor.org_unit_id, target_type="User", target_id=user_id, client_ip=actor.client_ip)  # fmt: skip
+        record_change(uow, actor, "identity.totp_disable", "User", user_id)
 
 
 async def active_for(uow: UnitOfWork, user: User) -> UserTotp | None:
