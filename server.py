@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import functools
 import gc
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,21 +30,22 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
+import gateway
 import jobs
-from core import audit, keyring, keys, release
-from core.audit import AuditOutcome
+from core import keyring, keys, release
 from core.bus import MemoryBus, RedisBus, make_bus
 from core.db.engine import create_engine, create_session_factory, read_engine
 from core.db.uow import UnitOfWork
 from core.errors import AccessError
 from core.logging import configure_logging, request_id_var
 from core.metrics import LATENCY, REQUESTS
-from core.persisted import ApqCache, PersistedDocuments, document_id
+from core.persisted import ApqCache, PersistedDocuments
 from core.queue.runner import ArqRelay, InProcessRunner, JobExecutor, runner_name
-from core.ratelimit import RateLimiter, Rule, rate_limited_error
+from core.ratelimit import RateLimiter
 from core.settings import ROOT, Profile, Settings, get_settings
-from domain.identity import apiclients, auth
+from domain.identity import auth
 from domain.identity.catalog import ROLE_CHANNEL, ROLES
+from gateway import Reply
 from schema.context import Context
 from schema.root import build_schema
 
@@ -241,7 +241,7 @@ class GovOpsGraphQL(GraphQL):
             user_agent=request.headers.get("user-agent"),
         )
         if request.scope["type"] == "http" and "x-api-key" in request.headers:
-            ctx.api_caller = await self._authenticate_signed(request, ctx.client_ip)
+            ctx.api_caller = await gateway.authenticate_signed(self.services, request, ctx.client_ip)
             ctx.actor = ctx.api_caller.actor
             await self._limit("client", str(ctx.api_caller.client_id), services.settings.rate_limit_client_per_minute)
             request.scope["govops.context"] = ctx
@@ -258,31 +258,7 @@ class GovOpsGraphQL(GraphQL):
         return ctx
 
     async def _limit(self, rule_name: str, key: str, per_minute: int) -> None:
-        """Per-user, per-client and per-address limits (shared through Redis across replicas); 429 with a retry time."""
-        limiter = self.services.limiter
-        if limiter is None or per_minute <= 0:
-            return
-        decision = await limiter.hit(_rule(rule_name, per_minute), key)
-        if not decision.allowed:
-            body = rate_limited_error(decision)
-            retry = int(body["extensions"]["retryAfter"])  # type: ignore[index]
-            raise Reply(
-                429, "RATE_LIMITED", str(body["message"]), extensions={"retryAfter": retry}, headers={"retry-after": str(retry)}
-            )
-
-    async def _authenticate_signed(self, request: Request, client_ip: str | None) -> apiclients.SignedCaller:
-        services = self.services
-        body = await request.body()
-        try:
-            return await apiclients.authenticate_signed(
-                services.session_factory, dict(request.headers), request.method, request.url.path, body, client_ip
-            )
-        except apiclients.ApiAuthError as refusal:
-            services.spawn_write(_record_refusal(services, refusal, request.headers.get("x-api-key", ""), client_ip, None))
-            raise Reply(401, refusal.code, refusal.message) from None
-        except auth.IntegrityViolation as violation:
-            services.spawn_write(_record_violation(services, violation, client_ip))
-            raise Reply(401, "UNAUTHENTICATED", "未登录或登录已过期 / Authentication required") from None
+        await gateway.limit(self.services, rule_name, key, per_minute)
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:  # type: ignore[override]
         token = _REQUEST.set(request)  # parse_http_body sees only strawberry's adapter
@@ -300,64 +276,14 @@ class GovOpsGraphQL(GraphQL):
         if isinstance(data, list):
             if ctx is not None and ctx.api_caller is not None:
                 raise Reply(400, "BATCH_NOT_ALLOWED", "接口客户端不能批量请求 / API clients send one operation per request")
-            return [await self._document(request, ctx, item) for item in data]
-        return await self._document(request, ctx, data)
-
-    async def _document(self, request: Request, ctx: Context | None, data: Any) -> Any:
-        """Fill in the text of a persisted document or an automatic persisted query; API clients may run
-        only allow-listed persisted documents."""
-        raw = await _raw_request(request)
-        extensions = data.extensions or {}
-        apq = extensions.get("persistedQuery") if isinstance(extensions.get("persistedQuery"), dict) else None
-        raw_id = raw.get("documentId") or raw.get("id") or (apq or {}).get("sha256Hash")
-        caller = ctx.api_caller if ctx is not None else None
-        services = self.services
-        if caller is not None:
-            refusal = None
-            doc = services.documents.get(str(raw_id)) if isinstance(raw_id, str) else None
-            if data.query is not None and (doc is None or data.query != doc.text):
-                refusal = (
-                    "DOCUMENT_NOT_PERSISTED",
-                    "接口客户端只能按编号调用已登记的操作 / API clients may only run persisted operations, by id",
-                )
-            elif raw_id is None:
-                refusal = ("DOCUMENT_ID_REQUIRED", "缺少 documentId / documentId is required")
-            elif doc is None:
-                refusal = ("PERSISTED_DOCUMENT_NOT_FOUND", f"未知的操作编号 {str(raw_id)[:80]} / Unknown operation id")
-            elif doc.name not in caller.operations:
-                refusal = ("OPERATION_NOT_ALLOWED", f"客户端无权调用 {doc.name} / This client may not run {doc.name}")
-            if refusal is not None:
-                denied = apiclients.ApiAuthError(*refusal, client_id=caller.client_id)
-                services.spawn_write(
-                    _record_refusal(services, denied, caller.key_id, ctx.client_ip if ctx else None, doc.name if doc else None)
-                )
-                raise Reply(403, *refusal)
-            request.scope["govops.operation"] = doc.name  # type: ignore[union-attr]
-            return replace(data, query=doc.text, operation_name=doc.name)  # type: ignore[union-attr]
-        if apq is not None:
-            sha = str(apq.get("sha256Hash") or "").lower()
-            if data.query is None:
-                doc = services.documents.get(sha)
-                text = doc.text if doc is not None else await services.apq.get(sha)
-                if text is None:  # Apollo's link then sends the text with the hash
-                    raise Reply(200, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
-                return replace(data, query=text)
-            if document_id(data.query) != sha:
-                raise Reply(400, "PERSISTED_QUERY_HASH_MISMATCH", "provided sha does not match query")
-            await services.apq.put(sha, data.query)
-            return data
-        if data.query is None and isinstance(raw_id, str):
-            doc = services.documents.get(raw_id)
-            if doc is None:
-                raise Reply(400, "PERSISTED_DOCUMENT_NOT_FOUND", f"未知的操作编号 / Unknown operation id {raw_id[:80]}")
-            return replace(data, query=doc.text, operation_name=doc.name)
-        return data
+            return [await gateway.resolve_document(self.services, request, ctx, item) for item in data]
+        return await gateway.resolve_document(self.services, request, ctx, data)
 
     async def process_result(self, request: Any, result: Any) -> Any:  # type: ignore[override]
         ctx = request.scope.get("govops.context")
         if ctx is not None and ctx.api_caller is not None:  # the interface log: every call of a third party
             self.services.spawn_write(
-                _record_call(self.services, ctx, request.scope.get("govops.operation"), bool(result.errors))
+                gateway.record_call(self.services, ctx, request.scope.get("govops.operation"), bool(result.errors))
             )
         return await super().process_result(request, result)
 
@@ -370,7 +296,7 @@ class GovOpsGraphQL(GraphQL):
                 actor, stale = await auth.authenticate(conn, token, client_ip=client_ip)
         except auth.IntegrityViolation as violation:  # fail closed, and tell the security administrator
             log.error("integrity violation: %s", violation.detail)
-            services.spawn_write(_record_violation(services, violation, client_ip))
+            services.spawn_write(gateway.record_violation(services, violation, client_ip))
             return None
         if actor is not None and stale and actor.token_id is not None:
             services.spawn_write(_touch(services, actor.token_id))
@@ -405,66 +331,6 @@ async def _follow(bus: MemoryBus | RedisBus, channel: str, callback: Any) -> Non
 
 
 _REQUEST: contextvars.ContextVar[Any] = contextvars.ContextVar("govops_request")
-
-
-class Reply(Exception):
-    """A request answered before execution, in the GraphQL error shape (`extensions.code`)."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        *,
-        extensions: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.extensions, self.headers = extensions or {}, headers
-
-    def response(self) -> Response:
-        body = {"errors": [{"message": self.message, "extensions": {"code": self.code, **self.extensions}}]}
-        return Response(orjson.dumps(body), status_code=self.status, media_type="application/json", headers=self.headers)
-
-
-@functools.lru_cache(maxsize=64)
-def _rule(name: str, per_minute: int) -> Rule:
-    return Rule(name, per_minute)
-
-
-async def _raw_request(request: Request) -> dict[str, Any]:
-    """The request's top-level JSON members (or query parameters) that strawberry does not keep."""
-    if request.method == "GET":
-        return dict(request.query_params)
-    try:
-        raw = orjson.loads(await request.body())
-    except orjson.JSONDecodeError:
-        return {}
-    return raw if isinstance(raw, dict) else {}
-
-
-async def _record_refusal(services: AppServices, refusal: Any, key_id: str, client_ip: str | None, operation: str | None) -> None:
-    with contextlib.suppress(Exception):
-        async with services.unit_of_work() as uow:
-            apiclients.record_refusal(uow, refusal, key_id, client_ip, operation)
-
-
-async def _record_call(services: AppServices, ctx: Context, operation: str | None, failed: bool) -> None:
-    caller = ctx.api_caller
-    with contextlib.suppress(Exception):
-        async with services.unit_of_work() as uow:
-            audit.record(
-                uow.session, operation="api.call", outcome=AuditOutcome.FAILURE if failed else AuditOutcome.SUCCESS,
-                actor_id=caller.actor.user_id, actor_username=caller.actor.username, org_unit_id=caller.actor.org_unit_id,
-                target_type="ApiClient", target_id=caller.client_id, client_ip=ctx.client_ip,
-                detail={"keyId": caller.key_id, "operation": operation},
-            )  # fmt: skip
-
-
-async def _record_violation(services: AppServices, violation: Any, client_ip: str | None) -> None:
-    async with services.unit_of_work() as uow:
-        auth.record_violation(uow, violation, client_ip)
 
 
 async def _touch(services: AppServices, token_id: int) -> None:

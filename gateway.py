@@ -1,0 +1,182 @@
+"""The front door of /graphql, before anything executes: signed requests of API clients, rate limits,
+persisted documents and automatic persisted queries. A refusal is a `Reply` in the GraphQL error shape.
+
+Kept apart from server.py (which wires the app) so the request checks read in one place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from core import audit
+from core.audit import AuditOutcome
+from core.persisted import document_id
+from core.ratelimit import Rule, rate_limited_error
+from domain.identity import apiclients, auth
+
+if TYPE_CHECKING:
+    from schema.context import Context
+    from server import AppServices
+
+
+class Reply(Exception):
+    """A request answered before execution, in the GraphQL error shape (`extensions.code`)."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        extensions: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.extensions, self.headers = extensions or {}, headers
+
+    def response(self) -> Response:
+        body = {"errors": [{"message": self.message, "extensions": {"code": self.code, **self.extensions}}]}
+        return Response(orjson.dumps(body), status_code=self.status, media_type="application/json", headers=self.headers)
+
+
+# --- rate limits ---------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _rule(name: str, per_minute: int) -> Rule:
+    return Rule(name, per_minute)
+
+
+async def limit(services: AppServices, rule_name: str, key: str, per_minute: int) -> None:
+    """Per-user, per-client and per-address limits (shared through Redis across replicas); 429 with a retry time."""
+    limiter = services.limiter
+    if limiter is None or per_minute <= 0:
+        return
+    decision = await limiter.hit(_rule(rule_name, per_minute), key)
+    if not decision.allowed:
+        body = rate_limited_error(decision)
+        retry = int(body["extensions"]["retryAfter"])  # type: ignore[index]
+        raise Reply(
+            429, "RATE_LIMITED", str(body["message"]), extensions={"retryAfter": retry}, headers={"retry-after": str(retry)}
+        )
+
+
+# --- signed requests of API clients ----------------------------------------------------------------
+
+
+async def authenticate_signed(services: AppServices, request: Request, client_ip: str | None) -> apiclients.SignedCaller:
+    body = await request.body()
+    try:
+        return await apiclients.authenticate_signed(
+            services.session_factory, dict(request.headers), request.method, request.url.path, body, client_ip
+        )
+    except apiclients.ApiAuthError as refusal:
+        services.spawn_write(record_refusal(services, refusal, request.headers.get("x-api-key", ""), client_ip, None))
+        raise Reply(401, refusal.code, refusal.message) from None
+    except auth.IntegrityViolation as violation:
+        services.spawn_write(record_violation(services, violation, client_ip))
+        raise Reply(401, "UNAUTHENTICATED", "未登录或登录已过期 / Authentication required") from None
+
+
+async def record_refusal(services: AppServices, refusal: Any, key_id: str, client_ip: str | None, operation: str | None) -> None:
+    with contextlib.suppress(Exception):
+        async with services.unit_of_work() as uow:
+            apiclients.record_refusal(uow, refusal, key_id, client_ip, operation)
+
+
+async def record_call(services: AppServices, ctx: Context, operation: str | None, failed: bool) -> None:
+    """The interface log (module 40): every call of a third party, with its outcome."""
+    caller = ctx.api_caller
+    with contextlib.suppress(Exception):
+        async with services.unit_of_work() as uow:
+            audit.record(
+                uow.session, operation="api.call", outcome=AuditOutcome.FAILURE if failed else AuditOutcome.SUCCESS,
+                actor_id=caller.actor.user_id, actor_username=caller.actor.username, org_unit_id=caller.actor.org_unit_id,
+                target_type="ApiClient", target_id=caller.client_id, client_ip=ctx.client_ip,
+                detail={"keyId": caller.key_id, "operation": operation},
+            )  # fmt: skip
+
+
+async def record_violation(services: AppServices, violation: Any, client_ip: str | None) -> None:
+    async with services.unit_of_work() as uow:
+        auth.record_violation(uow, violation, client_ip)
+
+
+# --- persisted documents and automatic persisted queries -----------------------------------------
+
+
+async def _raw_request(request: Request) -> dict[str, Any]:
+    """The request's top-level JSON members (or query parameters) that strawberry does not keep."""
+    if request.method == "GET":
+        return dict(request.query_params)
+    try:
+        raw = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+async def resolve_document(services: AppServices, request: Request, ctx: Context | None, data: Any) -> Any:
+    """Fill in the text of a persisted document or an automatic persisted query; API clients may run
+    only allow-listed persisted documents. An ordinary request (a query, no hash) passes untouched."""
+    extensions = data.extensions or {}
+    apq = extensions.get("persistedQuery") if isinstance(extensions.get("persistedQuery"), dict) else None
+    caller = ctx.api_caller if ctx is not None else None
+    if caller is not None:
+        return await _for_client(services, request, ctx, caller, data, apq)
+    if apq is not None:
+        sha = str(apq.get("sha256Hash") or "").lower()
+        if data.query is None:
+            doc = services.documents.get(sha)
+            text = doc.text if doc is not None else await services.apq.get(sha)
+            if text is None:  # Apollo's link then sends the text with the hash
+                raise Reply(200, "PERSISTED_QUERY_NOT_FOUND", "PersistedQueryNotFound")
+            return replace(data, query=text)
+        if document_id(data.query) != sha:
+            raise Reply(400, "PERSISTED_QUERY_HASH_MISMATCH", "provided sha does not match query")
+        await services.apq.put(sha, data.query)
+        return data
+    if data.query is not None:
+        return data  # the hot path: nothing to look up, the body is not parsed a second time
+    raw = await _raw_request(request)
+    raw_id = raw.get("documentId") or raw.get("id")
+    if isinstance(raw_id, str):
+        doc = services.documents.get(raw_id)
+        if doc is None:
+            raise Reply(400, "PERSISTED_DOCUMENT_NOT_FOUND", f"未知的操作编号 / Unknown operation id {raw_id[:80]}")
+        return replace(data, query=doc.text, operation_name=doc.name)
+    return data
+
+
+async def _for_client(
+    services: AppServices, request: Request, ctx: Any, caller: Any, data: Any, apq: dict[str, Any] | None
+) -> Any:
+    raw = await _raw_request(request)
+    raw_id = raw.get("documentId") or raw.get("id") or (apq or {}).get("sha256Hash")
+    doc = services.documents.get(str(raw_id)) if isinstance(raw_id, str) else None
+    refusal = None
+    if data.query is not None and (doc is None or data.query != doc.text):
+        refusal = (
+            "DOCUMENT_NOT_PERSISTED",
+            "接口客户端只能按编号调用已登记的操作 / API clients may only run persisted operations, by id",
+        )
+    elif raw_id is None:
+        refusal = ("DOCUMENT_ID_REQUIRED", "缺少 documentId / documentId is required")
+    elif doc is None:
+        refusal = ("PERSISTED_DOCUMENT_NOT_FOUND", f"未知的操作编号 {str(raw_id)[:80]} / Unknown operation id")
+    elif doc.name not in caller.operations:
+        refusal = ("OPERATION_NOT_ALLOWED", f"客户端无权调用 {doc.name} / This client may not run {doc.name}")
+    if refusal is not None:
+        denied = apiclients.ApiAuthError(*refusal, client_id=caller.client_id)
+        services.spawn_write(record_refusal(services, denied, caller.key_id, ctx.client_ip, doc.name if doc else None))
+        raise Reply(403, *refusal)
+    request.scope["govops.operation"] = doc.name  # type: ignore[union-attr]
+    return replace(data, query=doc.text, operation_name=doc.name)  # type: ignore[union-attr]
