@@ -2,7 +2,20 @@
 
 from core.audit import AuditEvent
 from core.queue.outbox import OutboxJob
+from domain.alerts.models import Alert
 from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole
+from domain.workorders.models import (
+    WorkOrder,
+    WorkOrderDispatch,
+    WorkOrderEvent,
+    WorkOrderLink,
+    WorkOrderSla,
+    WorkOrderTask,
+)
 from domain.workorders.numbering import WorkOrderCounter
 
-__all__ = ["AccessToken", "AuditEvent", "OrgUnit", "OutboxJob", "Role", "RolePermission", "User", "UserRole", "WorkOrderCounter"]
+__all__ = [
+    "AccessToken", "Alert", "AuditEvent", "OrgUnit", "OutboxJob", "Role", "RolePermission", "User", "UserRole",
+    "WorkOrder", "WorkOrderCounter", "WorkOrderDispatch", "WorkOrderEvent", "WorkOrderLink", "WorkOrderSla",
+    "WorkOrderTask",
+]  # fmt: skip

@@ -13,6 +13,14 @@ from core.db.uow import UnitOfWork
 from core.queue import outbox
 
 
+class RetryLater(Exception):
+    """Raised by a job to be run again: not before `after` seconds (a platform's Retry-After), nor before its backoff."""
+
+    def __init__(self, message: str, after: float | None = None) -> None:
+        super().__init__(message)
+        self.after = after
+
+
 class LeaseLost(Exception):
     """Another runner took this job over (our lease ran out): our transaction must not commit."""
 
@@ -26,6 +34,7 @@ class JobContext:
     job_id: int | None = None  # outbox row id; None for cron runs
     key: str | None = None  # the outbox key: use it as the idempotency key towards other systems
     attempt: int = 1
+    max_tries: int = 1
     finished: bool = field(default=False, init=False)
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import utcnow
 from core.db.uow import UnitOfWork
 from core.queue import outbox
-from core.queue.context import JobContext, LeaseLost
+from core.queue.context import JobContext, LeaseLost, RetryLater
 from core.queue.registry import CronSpec, JobRegistry
 
 log = logging.getLogger(__name__)
@@ -82,14 +82,17 @@ class JobExecutor:
         if attempt > tries:  # earlier runs never reported back: the process died while running it
             await self._fail(job_id, run, f"gave up after {tries} attempts that did not finish", None)
             return Outcome.FAILED
-        ctx = JobContext(self.session_factory, self.publish, self.on_enqueued, run, job_id, key, attempt)
+        ctx = JobContext(self.session_factory, self.publish, self.on_enqueued, run, job_id, key, attempt, tries)
         try:
             await asyncio.wait_for(spec.func(ctx, **payload), timeout=spec.timeout)
         except LeaseLost:
             log.warning("job lease lost", extra={"job": name, "job_id": job_id})
             return Outcome.SKIPPED
         except Exception as exc:
-            retry_at = utcnow() + spec.backoff(attempt) if attempt < tries else None
+            delay = spec.backoff(attempt)
+            if isinstance(exc, RetryLater) and exc.after is not None:
+                delay = max(delay, timedelta(seconds=exc.after))
+            retry_at = utcnow() + delay if attempt < tries else None
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             log.warning("job failed", extra={"job": name, "job_id": job_id, "attempt": attempt, "error": error})
             await self._fail(job_id, run, error, retry_at)

@@ -25,6 +25,7 @@ class BuiltinRole:
 
 
 _VIEW = ("identity.view_org_units", "identity.view_users", "identity.view_roles")
+_ORDERS = ("workorders.view_work_orders", "workorders.submit")
 
 BUILTIN_ROLES = [
     BuiltinRole(
@@ -43,15 +44,15 @@ BUILTIN_ROLES = [
     ),
     BuiltinRole(
         "management_operator", "管理单位业务员", "Big Data Center staff who review and run services.",
-        RoleUnitKind.MANAGEMENT, _VIEW,
+        RoleUnitKind.MANAGEMENT, (*_VIEW, *_ORDERS, "workorders.manage"),
     ),
     BuiltinRole(
-        "unit_admin", "接入单位管理员", "An access unit's administrator: sees the unit's users.",
-        RoleUnitKind.ACCESS_UNIT, _VIEW,
+        "unit_admin", "接入单位管理员", "An access unit's administrator and leader: sees the unit's users, approves its orders.",
+        RoleUnitKind.ACCESS_UNIT, (*_VIEW, *_ORDERS),
     ),
     BuiltinRole(
         "unit_applicant", "接入单位申请人", "An access unit's applicant for services.",
-        RoleUnitKind.ACCESS_UNIT, ("identity.view_org_units",),
+        RoleUnitKind.ACCESS_UNIT, ("identity.view_org_units", *_ORDERS),
     ),
 ]  # fmt: skip
 

@@ -26,6 +26,12 @@ _ALL = [
         "管理接口客户端",
         "Register third-party platforms' API clients, their allow-listed operations and secrets.",
     ),
+    Permission("workorders.view_work_orders", "查看工单", "See work orders in your data scope, their timelines and statistics."),
+    Permission("workorders.submit", "提交工单", "Apply for services: submit, resubmit and withdraw your own work orders."),
+    Permission("workorders.manage", "管理工单", "Reassign open tasks, retry failed platform dispatches, export work orders."),
+    Permission(
+        "workorders.confirm_dispatch", "平台回执", "For external platforms' API clients: confirm or fail a dispatched work order."
+    ),
     Permission("audit.view_audit_events", "查看操作日志", "Read and export the operation log."),
     Permission(
         "audit.view_security_events", "查看安全事件", "Read and export security events: alarms, refused logins and calls."

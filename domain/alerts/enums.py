@@ -1,0 +1,26 @@
+"""Alert kinds (the glossary's), severities and statuses."""
+
+from __future__ import annotations
+
+import enum
+
+
+class AlertKind(str, enum.Enum):
+    NETWORK_SECURITY = "NETWORK_SECURITY"  # 网络安全告警
+    UPF = "UPF"  # UPF告警
+    SECURE_ACCESS_ZONE = "SECURE_ACCESS_ZONE"  # 安全接入区告警
+    TERMINAL_BEHAVIOUR = "TERMINAL_BEHAVIOUR"  # 终端安全异常行为告警
+    BUSINESS = "BUSINESS"  # 业务告警 (a work order stuck at a platform is one)
+    USER_BEHAVIOUR = "USER_BEHAVIOUR"  # 用户行为异常告警
+
+
+class AlertSeverity(str, enum.Enum):
+    CRITICAL = "CRITICAL"
+    MAJOR = "MAJOR"
+    MINOR = "MINOR"
+    WARNING = "WARNING"
+
+
+class AlertStatus(str, enum.Enum):
+    FIRING = "FIRING"
+    RESOLVED = "RESOLVED"

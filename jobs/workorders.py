@@ -1,0 +1,47 @@
+"""Work order jobs: calling platforms for dispatches, and the SLA clock tick."""
+
+from __future__ import annotations
+
+from core.clock import utcnow
+from core.queue.context import JobContext, RetryLater
+from domain.workorders import dispatching, timers
+from domain.workorders.ports import PlatformRejected, PlatformUnavailable
+from integrations import registry as gateways
+from jobs import registry
+
+
+@registry.job(dispatching.JOB, max_tries=6, timeout=90, backoff_base=2.0)
+async def dispatch(ctx: JobContext, dispatch_id: int) -> str:
+    """Send one dispatch to its platform with its idempotency key; retry with backoff (honouring Retry-After),
+    and after the last try leave it in dead letter with an alert. An already settled dispatch is skipped."""
+    async with ctx.unit_of_work() as uow:
+        row = await dispatching.pending(uow, dispatch_id)
+        if row is None:
+            return "settled"
+        platform, operation, request, key = row.platform, row.operation, dict(row.request), row.idempotency_key
+    gateway = gateways.gateway(platform)
+    try:
+        if gateway is None:
+            raise PlatformUnavailable(f"no gateway configured for platform {platform}")
+        result = await gateway.send(operation, request, idempotency_key=key)
+    except PlatformRejected as exc:
+        async with ctx.transaction() as uow:
+            await dispatching.refused(uow, dispatch_id, str(exc), exc.code)
+        return "refused"
+    except PlatformUnavailable as exc:
+        if ctx.attempt < ctx.max_tries:
+            raise RetryLater(str(exc), exc.retry_after) from exc
+        async with ctx.transaction() as uow:
+            await dispatching.dead(uow, dispatch_id, str(exc), attempts=ctx.attempt)
+        return "dead"
+    async with ctx.transaction() as uow:
+        await dispatching.answered(uow, dispatch_id, result)
+    return result.answer.value
+
+
+@registry.cron("workorders.sla_tick", second=0, timeout=120)
+async def sla_tick(ctx: JobContext) -> int:
+    """Every minute: SLA warnings at 75 %, breaches, and escalation of overdue decisions to the step's supervisor."""
+    async with ctx.transaction() as uow:
+        result = await timers.tick(uow, utcnow())
+    return result.warned + result.breached
