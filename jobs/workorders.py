@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.clock import utcnow
 from core.queue.context import JobContext, RetryLater
+from domain.integration.ports import current_order_id
 from domain.workorders import dispatching, timers
 from domain.workorders.ports import PlatformRejected, PlatformUnavailable
 from integrations import registry as gateways
@@ -19,7 +20,10 @@ async def dispatch(ctx: JobContext, dispatch_id: int) -> str:
         if row is None:
             return "settled"
         platform, operation, request, key = row.platform, row.operation, dict(row.request), row.idempotency_key
+        order_id = row.order_id
+        row.attempts += 1  # committed before the call: the count holds even if this run dies in it
     gateway = gateways.gateway(platform)
+    token = current_order_id.set(order_id)  # the interface log files the call under its order
     try:
         if gateway is None:
             raise PlatformUnavailable(f"no gateway configured for platform {platform}")
@@ -32,8 +36,10 @@ async def dispatch(ctx: JobContext, dispatch_id: int) -> str:
         if ctx.attempt < ctx.max_tries:
             raise RetryLater(str(exc), exc.retry_after) from exc
         async with ctx.transaction() as uow:
-            await dispatching.dead(uow, dispatch_id, str(exc), attempts=ctx.attempt)
+            await dispatching.dead(uow, dispatch_id, str(exc))
         return "dead"
+    finally:
+        current_order_id.reset(token)
     async with ctx.transaction() as uow:
         await dispatching.answered(uow, dispatch_id, result)
     return result.answer.value

@@ -8,6 +8,7 @@ from aiodataloader import DataLoader
 
 from domain.identity import repository as identity
 from domain.identity.permissions import PERMISSIONS
+from domain.workorders import repository as workorders
 
 
 class Loaders:
@@ -17,6 +18,20 @@ class Loaders:
         self.user = DataLoader(self._users)
         self.user_roles = DataLoader(self._user_roles)
         self.role_permissions = DataLoader(self._role_permissions)
+        # A work order's children, when look-ahead did not bring them (an order reached by a path that does not prefetch).
+        self.work_order_tasks = DataLoader(self._children(lambda s, ids: workorders.tasks_by_orders(s, ids, open_only=False)))
+        self.work_order_events = DataLoader(self._children(workorders.events_by_orders))
+        self.work_order_clocks = DataLoader(self._children(workorders.clocks_by_orders))
+        self.work_order_dispatches = DataLoader(self._children(workorders.dispatches_by_orders))
+        self.work_order_links = DataLoader(self._children(workorders.links_by_orders))
+
+    def _children(self, fetch: Any) -> Any:
+        async def batch(ids: list[int]) -> list[Any]:
+            async with self._ctx.read_session() as s:
+                found = await fetch(s, ids)
+            return [found.get(i, []) for i in ids]
+
+        return batch
 
     async def _units(self, ids: list[int]) -> list[Any]:
         async with self._ctx.read_session() as s:

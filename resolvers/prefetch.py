@@ -9,6 +9,8 @@ from core.db.engine import Db
 from domain.identity import repository as identity
 from domain.identity.actor import Actor
 from domain.identity.records import NOT_LOADED, AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
+from domain.workorders import repository as workorders
+from domain.workorders.records import WorkOrderRecord
 from schema.lookahead import Selection
 
 
@@ -69,6 +71,35 @@ async def _roles_by_ids(s: Db, actor: Actor, ids: Iterable[int]) -> dict[int, Ro
     return await identity.roles_by_ids(s, ids)
 
 
+async def work_orders(s: Db, actor: Actor, items: list[WorkOrderRecord], sel: Selection | None) -> None:
+    """Everything a work order list or detail selects: one statement per relation, whatever the page size."""
+    if sel is None or not items:
+        return
+    ids = [o.id for o in items]
+    if "applicant" in sel:
+        found_users = await identity.users_by_ids(s, actor, {o.applicant_id for o in items})
+        for o in items:
+            o.applicant = found_users.get(o.applicant_id)
+        await users(s, actor, list(found_users.values()), sel.get("applicant"))
+    if "unit" in sel:
+        found_units = await identity.units_by_ids(s, actor, {o.unit_id for o in items})
+        for o in items:
+            o.unit = found_units.get(o.unit_id)
+        await units(s, actor, list(found_units.values()), sel.get("unit"))
+    children = (
+        (("tasks", "openTasks"), "tasks", lambda: workorders.tasks_by_orders(s, ids, open_only=False)),
+        (("timeline", "comments"), "events", lambda: workorders.events_by_orders(s, ids)),
+        (("slaClocks",), "clocks", lambda: workorders.clocks_by_orders(s, ids)),
+        (("dispatches",), "dispatches", lambda: workorders.dispatches_by_orders(s, ids)),
+        (("links",), "links", lambda: workorders.links_by_orders(s, ids)),
+    )
+    for fields, attr, fetch in children:
+        if any(f in sel for f in fields):
+            found = await fetch()
+            for o in items:
+                setattr(o, attr, found.get(o.id, []))
+
+
 Fetch = Callable[[Db, Actor, Iterable[int]], Awaitable[dict[int, Any]]]
 Prefetch = Callable[[Db, Actor, list[Any], Selection | None], Awaitable[None]]
 
@@ -79,6 +110,11 @@ NODES: dict[str, tuple[str | None, Fetch, Prefetch]] = {
     "User": ("identity.view_users", identity.users_by_ids, users),
     "Role": ("identity.view_roles", _roles_by_ids, roles),
     "AccessToken": (None, identity.tokens_by_ids, tokens),  # your own, or anybody's with manage_tokens
+    "WorkOrder": (
+        "workorders.view_work_orders",
+        lambda s, a, ids: workorders.orders_by_ids(s, a, ids),
+        lambda *a: work_orders(*a),
+    ),
 }
 
 

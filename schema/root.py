@@ -12,6 +12,7 @@ from core.settings import Settings
 from resolvers import audit as ra
 from resolvers import identity as r
 from resolvers import node as node_resolvers
+from resolvers import workorders as rw
 from resolvers.common import INPUT
 from schema import cost, fastpath
 from schema.audit import types as audit
@@ -22,6 +23,10 @@ from schema.identity import inputs, payloads, types
 from schema.node import Node
 from schema.pagination import Connection
 from schema.permissions import guard
+from schema.workorders import enums as wo_enums
+from schema.workorders import inputs as wo_inputs
+from schema.workorders import payloads as wo_payloads
+from schema.workorders import types as wo
 
 First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
 After = Annotated[str | None, strawberry.argument(description="Cursor to start after (from `pageInfo.endCursor`).")]
@@ -119,6 +124,32 @@ class Query:
     def persisted_operations(self, info: strawberry.Info) -> list[types.PersistedOperation]:
         return r.persisted_operations(info)
 
+    @strawberry.field(permission_classes=guard(rw.VIEW), description="One work order; null outside your data scope.")
+    async def work_order(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="Its global id.")]
+    ) -> wo.WorkOrder | None:
+        return await rw.work_order(info, id)  # type: ignore[no-any-return]
+
+    @strawberry.field(permission_classes=guard(rw.VIEW), description="Work orders in your data scope.")
+    async def work_orders(
+        self, info: strawberry.Info,
+        filter: Annotated[wo_inputs.WorkOrderFilter | None, Filter] = None,
+        sort: Annotated[wo_enums.WorkOrderSort, strawberry.argument(description="Order of the list.")] = wo_enums.WorkOrderSort.CREATED_DESC,  # type: ignore[valid-type]
+        first: First = 20, after: After = None,
+    ) -> Connection[wo.WorkOrder]:  # fmt: skip
+        return await rw.work_orders(info, filter, sort, first, after)  # type: ignore[return-value]
+
+    @strawberry.field(
+        permission_classes=guard(rw.VIEW),
+        description="Orders waiting on a decision you may take now (yours, delegated to you, or your role's), oldest first.",
+    )
+    async def my_tasks(self, info: strawberry.Info, first: First = 20, after: After = None) -> Connection[wo.WorkOrder]:
+        return await rw.my_tasks(info, first, after)  # type: ignore[return-value]
+
+    @strawberry.field(permission_classes=guard(rw.VIEW), description="The work order kinds, their steps and forms.")
+    def work_order_kinds(self) -> list[wo.WorkOrderKind]:
+        return rw.work_order_kinds()
+
 
 def _m(resolver: object, permission: str | None, description: str) -> object:
     return strawberry.mutation(resolver=resolver, permission_classes=guard(permission), description=description)  # type: ignore[call-overload]
@@ -214,6 +245,37 @@ class Mutation:
     api_client_rotate_secret: payloads.ApiClientSecretPayload = _m(
         r.api_client_rotate_secret, "identity.manage_api_clients", "Issue a new secret; the old one stops working."
     )  # type: ignore[assignment]
+    work_order_submit: wo_payloads.WorkOrderPayload = _m(
+        rw.submit, "workorders.submit", "Apply: a kind and its form; the order goes to the kind's first step."
+    )  # type: ignore[assignment]
+    work_order_approve: wo_payloads.WorkOrderPayload = _m(rw.approve, rw.VIEW, "Approve the current step (its deciders only).")  # type: ignore[assignment]
+    work_order_reject: wo_payloads.WorkOrderPayload = _m(
+        rw.reject, rw.VIEW, "Reject at the current step, with a reason (in a countersign, one rejection vetoes)."
+    )  # type: ignore[assignment]
+    work_order_return: wo_payloads.WorkOrderPayload = _m(
+        rw.return_, rw.VIEW, "Send the order back to the applicant for changes, with a reason; its clocks pause."
+    )  # type: ignore[assignment]
+    work_order_resubmit: wo_payloads.WorkOrderPayload = _m(
+        rw.resubmit, "workorders.submit", "Answer a return with the corrected form."
+    )  # type: ignore[assignment]
+    work_order_withdraw: wo_payloads.WorkOrderPayload = _m(
+        rw.withdraw, "workorders.submit", "Take your order back, before its first approval or while it is returned."
+    )  # type: ignore[assignment]
+    work_order_comment: wo_payloads.WorkOrderPayload = _m(rw.comment, rw.VIEW, "Comment on an order's timeline.")  # type: ignore[assignment]
+    work_order_delegate: wo_payloads.WorkOrderPayload = _m(
+        rw.delegate, rw.VIEW, "Let somebody in the order's data scope decide your task until a time (at most 30 days)."
+    )  # type: ignore[assignment]
+    work_order_reassign: wo_payloads.WorkOrderPayload = _m(
+        rw.reassign, rw.VIEW, "Give an open task to a named user (workorders.manage, or the step's supervisor role)."
+    )  # type: ignore[assignment]
+    work_order_retry_dispatch: wo_payloads.WorkOrderPayload = _m(
+        rw.retry_dispatch, "workorders.manage", "Send a dead-lettered dispatch to its platform again (same idempotency key)."
+    )  # type: ignore[assignment]
+    work_order_dispatch_confirm: wo_payloads.WorkOrderDispatchConfirmPayload = _m(
+        rw.dispatch_confirm,
+        "workorders.confirm_dispatch",
+        "A platform confirms or fails a dispatched order (signed API clients, persisted operation); repeats change nothing.",
+    )  # type: ignore[assignment]
 
 
 @strawberry.type(description='Live updates over graphql-transport-ws (send {"token": ...} in connection_init).')
@@ -228,13 +290,24 @@ class Subscription:
         async for event in policed(r.org_unit_changed(info, id), info.context.request_id):
             yield event
 
+    @strawberry.subscription(
+        permission_classes=guard("workorders.view_work_orders"),
+        description="Work orders as they change: one order, or every order in your data scope (your unit's).",
+    )
+    async def work_order_updated(
+        self, info: strawberry.Info,
+        id: Annotated[strawberry.ID | None, strawberry.argument(description="Only this order.")] = None,
+    ) -> AsyncGenerator[wo.WorkOrder, None]:  # fmt: skip
+        async for order in policed(rw.work_order_updated(info, id), info.context.request_id):
+            yield order
+
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[types.OrgUnit, types.User, types.Role, types.AccessToken],
+        types=[types.OrgUnit, types.User, types.Role, types.AccessToken, wo.WorkOrder],
         extensions=extensions(
             settings.max_query_depth,
             settings.max_aliases,

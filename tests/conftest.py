@@ -125,7 +125,7 @@ async def services(shared_services: AppServices) -> AppServices:
 
 @pytest.fixture
 async def demo(services: AppServices) -> AppServices:
-    """Services over the demo organisation (Big Data Center, 30 access units, 64 users)."""
+    """Services over the demo organisation (Big Data Center, 30 access units, 65 users)."""
     from domain.identity.demo import seed_demo
 
     async with services.unit_of_work() as uow:

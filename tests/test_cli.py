@@ -19,7 +19,7 @@ def test_upgrade_seed_and_create_the_first_administrator(tmp_path):
     assert govops(env, "db", "upgrade").returncode == 0
     seeded = govops(env, "seed-demo")
     assert seeded.returncode == 0, seeded.stderr
-    assert "64 users. Password for all of them: Demo#Pass2026" in seeded.stdout
+    assert "65 users. Password for all of them: Demo#Pass2026" in seeded.stdout
     assert "already present" in govops(env, "seed-demo").stdout
     made = govops(env, "user", "create", "ops.chen", "--unit", "SHBDC", "--display-name", "陈工", "--role", "management_operator",
                   stdin="Chen#Secure2026\n")  # fmt: skip

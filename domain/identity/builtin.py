@@ -47,6 +47,10 @@ BUILTIN_ROLES = [
         RoleUnitKind.MANAGEMENT, (*_VIEW, *_ORDERS, "workorders.manage"),
     ),
     BuiltinRole(
+        "platform_service", "外部平台服务账号", "The service account of an external platform's API client: confirms dispatches.",
+        RoleUnitKind.MANAGEMENT, ("workorders.confirm_dispatch",),
+    ),
+    BuiltinRole(
         "unit_admin", "接入单位管理员", "An access unit's administrator and leader: sees the unit's users, approves its orders.",
         RoleUnitKind.ACCESS_UNIT, (*_VIEW, *_ORDERS),
     ),

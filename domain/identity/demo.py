@@ -48,6 +48,8 @@ def demo_users() -> list[DemoUser]:
         a, b = SURNAMES[i % len(SURNAMES)], SURNAMES[(i * 7 + 3) % len(SURNAMES)]
         users.append(DemoUser(f"{code.lower()}_admin", a + GIVEN[i % len(GIVEN)], unit, "unit_admin"))
         users.append(DemoUser(f"{code.lower()}_user", b + GIVEN[(i * 5 + 1) % len(GIVEN)], unit, "unit_applicant"))
+    # The service account behind the demo platforms' API clients (they confirm dispatched work orders).
+    users.append(DemoUser("platform_svc", "外部平台服务账号", "SHBDC", "platform_service"))
     return users
 
 

@@ -82,10 +82,8 @@ async def answered(uow: UnitOfWork, dispatch_id: int, result: DispatchResult, *,
     dispatch, order = await _locked(uow, dispatch_id)
     if dispatch.status in SETTLED or not _current(dispatch, order):
         return False
-    dispatch.attempts += 1 if via == "gateway" else 0
     dispatch.reference = result.reference or dispatch.reference
     dispatch.updated_at = now
-    was_dead = dispatch.status is DispatchStatus.DEAD
     if result.answer is DispatchAnswer.ACCEPTED:
         if dispatch.status is DispatchStatus.ACCEPTED:
             return False
@@ -101,8 +99,8 @@ async def answered(uow: UnitOfWork, dispatch_id: int, result: DispatchResult, *,
     if order.status is WorkOrderStatus.DISPATCH_FAILED:  # a late confirmation of a dead-lettered dispatch
         order.status = WorkOrderStatus.DISPATCHING
     engine.event(uow, order, EventKind.DISPATCH_CONFIRMED, None, now, detail={"reference": dispatch.reference, "via": via})
-    if was_dead:
-        await alerts.resolve(uow, _fingerprint(dispatch), "平台已确认 / Confirmed by the platform", now)
+    # A dispatch that went through dead letter (and was retried) has a firing alert: the platform's answer resolves it.
+    await alerts.resolve(uow, _fingerprint(dispatch), "平台已确认 / Confirmed by the platform", now)
     assert step.dispatch is not None
     if step.dispatch.on_confirmed is not None:
         await step.dispatch.on_confirmed(ctx)
@@ -130,14 +128,13 @@ async def refused(uow: UnitOfWork, dispatch_id: int, message: str, code: str | N
     return True
 
 
-async def dead(uow: UnitOfWork, dispatch_id: int, message: str, *, attempts: int, now: datetime | None = None) -> bool:
+async def dead(uow: UnitOfWork, dispatch_id: int, message: str, *, now: datetime | None = None) -> bool:
     """Out of tries: the dispatch waits in dead letter, the order shows DISPATCH_FAILED, and a business alert fires."""
     now = now or utcnow()
     dispatch, order = await _locked(uow, dispatch_id)
     if dispatch.status in SETTLED or dispatch.status is DispatchStatus.DEAD or not _current(dispatch, order):
         return False
     dispatch.status, dispatch.last_error, dispatch.updated_at = DispatchStatus.DEAD, message, now
-    dispatch.attempts += attempts
     before = engine._move(order, WorkOrderStatus.DISPATCH_FAILED, order.step)
     engine.touched(uow, order, now)
     engine.event(uow, order, EventKind.DISPATCH_DEAD, None, now, comment=message, before=before,

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
+from core import audit
 from core.clock import utcnow
 from core.db.uow import UnitOfWork
 from core.errors import DomainErrors
@@ -36,6 +37,7 @@ from domain.workorders.flow import Flow, Step, StepContext, get_flow
 from domain.workorders.models import WorkOrder, WorkOrderEvent, WorkOrderLink, WorkOrderTask
 
 CHANNEL = "govops.work_orders"
+_NOT_LOGGED = frozenset({EventKind.STEP_ENTERED, EventKind.DISPATCHED, EventKind.COMPLETED})  # consequences, not acts
 MAX_DELEGATION = timedelta(days=30)
 S = WorkOrderStatus
 
@@ -69,7 +71,14 @@ def event(
     uow: UnitOfWork, order: WorkOrder, kind: EventKind, actor: Actor | None, now: datetime, *,
     comment: str | None = None, before: tuple[S | None, str | None] | None = None, detail: dict[str, Any] | None = None,
 ) -> None:  # fmt: skip
-    """Append to the timeline; `before` is (status, step) ahead of a transition, the order holds the after."""
+    """Append to the timeline; `before` is (status, step) ahead of a transition, the order holds the after.
+    What a person does also goes into the operation log (the system's own moves are on the timeline only)."""
+    if actor is not None and kind not in _NOT_LOGGED:
+        audit.record(
+            uow.session, operation=f"workorders.{kind.value.lower()}", actor_id=actor.user_id,
+            actor_username=actor.username, org_unit_id=actor.org_unit_id, target_type="WorkOrder", target_id=order.id,
+            client_ip=actor.client_ip, detail={"number": order.number, "kind": order.kind, "comment": comment, **(detail or {})},
+        )  # fmt: skip
     uow.session.add(WorkOrderEvent(
         order_id=order.id, kind=kind, actor_id=actor.user_id if actor else None,
         actor_name=actor.display_name if actor else "系统", at=now, step=order.step, comment=comment,

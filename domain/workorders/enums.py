@@ -104,3 +104,15 @@ class DispatchStatus(str, enum.Enum):
 class SlaScope(str, enum.Enum):
     ORDER = "ORDER"
     STEP = "STEP"
+
+
+class DispatchOutcome(str, enum.Enum):
+    CONFIRMED = "CONFIRMED"
+    FAILED = "FAILED"
+
+
+class WorkOrderSort(str, enum.Enum):
+    CREATED_DESC = "CREATED_DESC"
+    CREATED_ASC = "CREATED_ASC"
+    UPDATED_DESC = "UPDATED_DESC"
+    DUE_ASC = "DUE_ASC"  # soonest due first; orders without a running clock last

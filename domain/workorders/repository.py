@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db.base import UTCDateTime
 from core.db.engine import Db
+from core.db.pagination import InvalidCursor, Page, PageRequest, decode_cursor, to_page
 from domain.identity.actor import Actor
 from domain.identity.enums import OrgUnitKind, UserStatus
 from domain.identity.models import OrgUnit, Role, User, UserRole
-from domain.workorders.enums import ScopeKind, TaskStatus
-from domain.workorders.models import WorkOrder, WorkOrderTask
+from domain.workorders.enums import ScopeKind, TaskStatus, WorkOrderSort, WorkOrderStatus
+from domain.workorders.models import WorkOrder, WorkOrderDispatch, WorkOrderEvent, WorkOrderLink, WorkOrderSla, WorkOrderTask
+from domain.workorders.records import DispatchRecord, EventRecord, SlaRecord, TaskRecord, WorkOrderRecord
 
 WO = WorkOrder.__table__.c
 T = WorkOrderTask.__table__.c
@@ -119,3 +124,197 @@ async def step_tasks(session: AsyncSession, order: WorkOrder, step: str) -> list
 async def approvals_this_round(session: AsyncSession, order: WorkOrder) -> int:
     stmt = select(func.count()).where(T.order_id == order.id, T.round == order.round, T.status == TaskStatus.APPROVED)
     return int((await session.execute(stmt)).scalar_one())
+
+
+# --- lists and details (the read path: Core rows into records) -------------------------------------
+
+ORDER_COLS = [
+    WO.id, WO.number, WO.kind, WO.status, WO.step, WO.title, WO.payload, WO.applicant_id, WO.unit_id, WO.round,
+    WO.version, WO.overdue, WO.due_at, WO.created_at, WO.updated_at, WO.finished_at,
+]  # fmt: skip
+TASK_COLS = [
+    T.id, T.order_id, T.step, T.round, T.role_code, T.scope_kind, T.assignee_id, T.delegate_id, T.delegate_until,
+    T.status, T.acted_by, T.acted_at, T.comment, T.created_at,
+]  # fmt: skip
+FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkOrderFilter:
+    kinds: tuple[str, ...] = ()
+    statuses: tuple[WorkOrderStatus, ...] = ()
+    unit_id: int | None = None
+    applicant_id: int | None = None
+    assignee_id: int | None = None  # has (or had) a task of this order: assigned, delegated or decided
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    finished_from: datetime | None = None
+    finished_to: datetime | None = None
+    overdue: bool | None = None
+    keyword: str | None = None  # number prefix or words of the title
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _conditions(actor: Actor, f: WorkOrderFilter, now: datetime) -> list[ColumnElement[bool]]:
+    where = [readable(actor)]
+    if f.kinds:
+        where.append(WO.kind.in_(f.kinds))
+    if f.statuses:
+        where.append(WO.status.in_(f.statuses))
+    if f.unit_id is not None:
+        where.append(WO.unit_id == f.unit_id)
+    if f.applicant_id is not None:
+        where.append(WO.applicant_id == f.applicant_id)
+    if f.assignee_id is not None:
+        someone = or_(T.assignee_id == f.assignee_id, T.delegate_id == f.assignee_id, T.acted_by == f.assignee_id)
+        where.append(WO.id.in_(select(T.order_id).where(someone)))
+    for column, low, high in ((WO.created_at, f.created_from, f.created_to), (WO.finished_at, f.finished_from, f.finished_to)):
+        if low is not None:
+            where.append(column >= low)
+        if high is not None:
+            where.append(column < high)
+    if f.overdue is not None:
+        late = or_(WO.overdue.is_(True), and_(WO.due_at < now, WO.finished_at.is_(None)))
+        where.append(late if f.overdue else ~late)
+    if f.keyword and f.keyword.strip():
+        kw = _escape_like(f.keyword.strip())
+        where.append(or_(WO.number.like(f"{kw.upper()}%", escape="\\"), WO.title.like(f"%{kw}%", escape="\\")))
+    return where
+
+
+def _sort_key(sort: WorkOrderSort) -> tuple[ColumnElement[Any], bool]:
+    """The column ordered on (then id), and whether descending."""
+    if sort is WorkOrderSort.CREATED_ASC:
+        return WO.created_at, False
+    if sort is WorkOrderSort.UPDATED_DESC:
+        return WO.updated_at, True
+    if sort is WorkOrderSort.DUE_ASC:
+        return func.coalesce(WO.due_at, literal(FAR_FUTURE, UTCDateTime())), False
+    return WO.created_at, True
+
+
+def _after(column: ColumnElement[Any], desc: bool, cursor: str) -> ColumnElement[bool]:
+    value, last_id = decode_cursor(cursor, 2)
+    try:
+        at = datetime.fromisoformat(str(value))
+        last = int(last_id)
+    except (TypeError, ValueError) as exc:
+        raise InvalidCursor(cursor) from exc
+    at_value = literal(at, UTCDateTime())
+    if desc:
+        return or_(column < at_value, and_(column == at_value, WO.id < last))
+    return or_(column > at_value, and_(column == at_value, WO.id > last))
+
+
+async def _page(session: Db, stmt: Select[Any], sort: WorkOrderSort, page: PageRequest) -> Page[WorkOrderRecord]:
+    column, desc = _sort_key(sort)
+    if page.after is not None:
+        stmt = stmt.where(_after(column, desc, page.after))
+    stmt = stmt.add_columns(column.label("sort_key")).order_by(column.desc() if desc else column, WO.id.desc() if desc else WO.id)
+    rows = list(await session.execute(stmt.limit(page.first + 1)))
+    items = [WorkOrderRecord(*r[: len(ORDER_COLS)]) for r in rows]
+    key = _sort_value
+    return to_page(rows, items, lambda r: (key(r[-1]), r[0]), page)
+
+
+def _sort_value(value: Any) -> str:
+    if isinstance(value, str):  # SQLite hands back coalesce() of a datetime as text
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return str(value.astimezone(UTC).isoformat())
+
+
+async def list_orders(session: Db, actor: Actor, f: WorkOrderFilter, sort: WorkOrderSort, page: PageRequest,
+                      now: datetime) -> Page[WorkOrderRecord]:  # fmt: skip
+    """A page of the orders the actor may see, filtered and keyset-sorted."""
+    return await _page(session, select(*ORDER_COLS).where(*_conditions(actor, f, now)), sort, page)
+
+
+async def count_orders(session: Db, actor: Actor, f: WorkOrderFilter, now: datetime) -> int:
+    stmt = select(func.count()).select_from(WorkOrder.__table__).where(*_conditions(actor, f, now))
+    return int((await session.execute(stmt)).scalar_one())
+
+
+def _actionable(actor: Actor, roles: set[str], now: datetime) -> ColumnElement[bool]:
+    open_task = select(T.order_id).where(T.status == TaskStatus.OPEN, T.order_id == WO.id, may_act(actor, roles, now))
+    return and_(WO.status == WorkOrderStatus.PROCESSING, readable(actor), open_task.exists())
+
+
+async def list_my_tasks(session: Db, actor: Actor, page: PageRequest, now: datetime) -> Page[WorkOrderRecord]:
+    """Orders waiting on a decision the actor may take now (their own, delegated to them, or their role's), oldest first."""
+    roles = await role_codes(session, actor.user_id)
+    stmt = select(*ORDER_COLS).where(_actionable(actor, roles, now))
+    return await _page(session, stmt, WorkOrderSort.CREATED_ASC, page)
+
+
+async def count_my_tasks(session: Db, actor: Actor, now: datetime) -> int:
+    roles = await role_codes(session, actor.user_id)
+    stmt = select(func.count()).select_from(WorkOrder.__table__).where(_actionable(actor, roles, now))
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def orders_by_ids(session: Db, actor: Actor, order_ids: Iterable[int]) -> dict[int, WorkOrderRecord]:
+    wanted = sorted(set(order_ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(select(*ORDER_COLS).where(WO.id.in_(wanted), readable(actor)))
+    return {r[0]: WorkOrderRecord(*r) for r in rows}
+
+
+async def tasks_by_orders(session: Db, order_ids: Iterable[int], *, open_only: bool) -> dict[int, list[TaskRecord]]:
+    wanted = sorted(set(order_ids))
+    out: dict[int, list[TaskRecord]] = {i: [] for i in wanted}
+    if wanted:
+        stmt = select(*TASK_COLS, WO.kind).join_from(WorkOrderTask.__table__, WorkOrder.__table__, WO.id == T.order_id)
+        stmt = stmt.where(T.order_id.in_(wanted))
+        if open_only:
+            stmt = stmt.where(T.status == TaskStatus.OPEN)
+        for r in await session.execute(stmt.order_by(T.order_id, T.id)):
+            out[r[1]].append(TaskRecord(*r))
+    return out
+
+
+async def _children(session: Db, table: Any, cols: list[Any], record: Any, order_ids: Iterable[int]) -> dict[int, list[Any]]:
+    wanted = sorted(set(order_ids))
+    out: dict[int, list[Any]] = {i: [] for i in wanted}
+    if wanted:
+        c = table.c
+        for r in await session.execute(select(*cols).where(c.order_id.in_(wanted)).order_by(c.order_id, c.id)):
+            out[r[1]].append(record(*r))
+    return out
+
+
+async def events_by_orders(session: Db, order_ids: Iterable[int]) -> dict[int, list[EventRecord]]:
+    e = WorkOrderEvent.__table__.c
+    cols = [e.id, e.order_id, e.kind, e.actor_id, e.actor_name, e.at, e.step, e.from_status, e.to_status, e.from_step,
+            e.to_step, e.comment, e.detail]  # fmt: skip
+    return await _children(session, WorkOrderEvent.__table__, cols, EventRecord, order_ids)
+
+
+async def clocks_by_orders(session: Db, order_ids: Iterable[int]) -> dict[int, list[SlaRecord]]:
+    c = WorkOrderSla.__table__.c
+    cols = [c.id, c.order_id, c.scope, c.step, c.target_seconds, c.intervals, c.state, c.warn_at, c.due_at, c.warned_at,
+            c.breached_at, c.escalated_at, c.stopped_at]  # fmt: skip
+    return await _children(session, WorkOrderSla.__table__, cols, SlaRecord, order_ids)
+
+
+async def dispatches_by_orders(session: Db, order_ids: Iterable[int]) -> dict[int, list[DispatchRecord]]:
+    d = WorkOrderDispatch.__table__.c
+    cols = [d.id, d.order_id, d.step, d.round, d.platform, d.operation, d.idempotency_key, d.status, d.reference,
+            d.attempts, d.last_error, d.created_at, d.updated_at, d.confirmed_at]  # fmt: skip
+    return await _children(session, WorkOrderDispatch.__table__, cols, DispatchRecord, order_ids)
+
+
+async def links_by_orders(session: Db, order_ids: Iterable[int]) -> dict[int, list[tuple[str, int]]]:
+    wanted = sorted(set(order_ids))
+    out: dict[int, list[tuple[str, int]]] = {i: [] for i in wanted}
+    if wanted:
+        link = WorkOrderLink.__table__.c
+        stmt = select(link.order_id, link.target_type, link.target_id).where(link.order_id.in_(wanted))
+        for r in await session.execute(stmt.order_by(link.order_id, link.target_type, link.target_id)):
+            out[r[0]].append((r[1], r[2]))
+    return out

@@ -35,7 +35,8 @@ def dummy(gtype: Any) -> Any:
     if isinstance(gtype, GraphQLInputObjectType):
         return {name: dummy(f.type) for name, f in gtype.fields.items() if isinstance(f.type, GraphQLNonNull)}
     assert isinstance(gtype, GraphQLScalarType)
-    return {"ID": to_global_id("User", 999_999), "Int": 1, "Boolean": True, "Float": 1.0}.get(gtype.name, "x1")
+    known = {"ID": to_global_id("User", 999_999), "Int": 1, "Boolean": True, "Float": 1.0, "DateTime": "2026-01-01T00:00:00Z"}
+    return known.get(gtype.name, {} if gtype.name == "JSON" else "x1")
 
 
 def operation(root: str, name: str) -> tuple[str, dict[str, Any]]:
@@ -68,7 +69,8 @@ FIELDS = guarded_fields()
 ROLE_PERMISSIONS = {r.code: set(r.permissions) for r in BUILTIN_ROLES}
 # One demo user per built-in role (pd_* are 浦东新区's, an access unit).
 PEOPLE = {"admin": "system_admin", "secadmin": "security_admin", "auditor": "audit_admin",
-          "operator": "management_operator", "pd_admin": "unit_admin", "pd_user": "unit_applicant"}  # fmt: skip
+          "operator": "management_operator", "pd_admin": "unit_admin", "pd_user": "unit_applicant",
+          "platform_svc": "platform_service"}  # fmt: skip
 
 
 def codes(result: dict[str, Any]) -> set[str]:

@@ -81,7 +81,7 @@ async def test_keyset_pagination_walks_every_user_once(demo, gql):
         if not data["pageInfo"]["hasNextPage"]:
             break
         after = data["pageInfo"]["endCursor"]
-    assert len(seen) == len(set(seen)) == 64
+    assert len(seen) == len(set(seen)) == 65
 
 
 async def test_health_readiness_and_metrics(services, gql):

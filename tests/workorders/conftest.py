@@ -16,7 +16,7 @@ async def org(demo: Any) -> Any:
     for name in ("reviewer1", "reviewer2", "reviewer3"):
         await make_user(demo, name, "SHBDC", "test_reviewer")
     await make_user(demo, "pd_admin2", "D-PD", "unit_admin")
-    await make_user(demo, "pd_deputy", "D-PD", None)
+    await make_user(demo, "pd_deputy", "D-PD", "unit_applicant")
     return demo
 
 

@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.clock import SHANGHAI
 from domain.workorders.enums import ApprovalMode, ScopeKind
-from domain.workorders.flow import Approvers, Flow, Step, StepContext, register
+from domain.workorders.flow import Approvers, Dispatch, Flow, Step, StepContext, register
+from domain.workorders.models import WorkOrderLink
 
 
 class Form(BaseModel):
@@ -43,3 +44,14 @@ NOBODY = register(Flow("test.nobody", "测试：无人审批", Form, (Step("void
 
 def bj(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=SHANGHAI)  # type: ignore[misc]
+
+
+async def link_account(ctx: StepContext) -> None:
+    """The domain effect of the platform's confirmation: the account it issued becomes a record the order touched."""
+    ctx.uow.session.add(WorkOrderLink(order_id=ctx.order.id, target_type="TestAccount", target_id=int(ctx.result["accountId"])))
+
+
+DISPATCHED = register(Flow("test.dispatch", "测试：审批后提交平台", Form, (
+    Step("leader", "单位领导审批", LEADER),
+    Step("open", "平台开通", dispatch=Dispatch("testplat", "open", build=lambda ctx: ctx.form.model_dump(), on_confirmed=link_account)),
+)))  # fmt: skip

@@ -17,6 +17,7 @@ from domain.identity.enums import RoleUnitKind, UserStatus
 from domain.identity.models import OrgUnit, Role, User
 from domain.workorders import engine, numbering
 from domain.workorders.models import WorkOrder, WorkOrderEvent, WorkOrderTask
+from tests.conftest import DEMO_PASSWORD
 
 
 async def make_user(services: Any, username: str, unit_code: str, role_code: str | None) -> None:
@@ -26,7 +27,7 @@ async def make_user(services: Any, username: str, unit_code: str, role_code: str
         now = utcnow()
         user = User(
             username=username, display_name=username, org_unit_id=unit.id, status=UserStatus.ACTIVE,
-            password_hash=hash_password("x", 1000), password_changed_at=now, failed_logins=0, created_at=now, updated_at=now,
+            password_hash=hash_password(DEMO_PASSWORD, 1000), password_changed_at=now, failed_logins=0, created_at=now, updated_at=now,
         )  # fmt: skip
         s.add(user)
         await s.flush()
