@@ -15,7 +15,8 @@ COPY . .
 # Editable, so that the code, migrations, operations and explorer stay together under /app (ROOT in core/settings.py).
 RUN test -f explorer/dist/index.html && test -f RELEASE-MANIFEST.json && test -f RELEASE-MANIFEST.sig \
     && pip install --no-cache-dir -e . \
-    && useradd --system --uid 10001 govops
+    && useradd --system --uid 10001 govops \
+    && mkdir -p /srv/govops && chown govops /srv/govops  # a new named volume takes this owner (docker-compose.yml)
 USER govops
 EXPOSE 8000
 CMD ["govops", "serve"]

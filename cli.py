@@ -360,7 +360,7 @@ def keys_rotate(
     batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="Rows re-encrypted per transaction.")] = 500,
 ) -> None:
     """Move every encrypted column to a new data key while the system keeps serving; the old key is destroyed."""
-    from core import keyring
+    from core import keyring, storage
     from core.bus import RedisBus
 
     settings = get_settings()
@@ -377,8 +377,9 @@ def keys_rotate(
         try:
             columns = keyring.encrypted_columns()
             return await keyring.rotate(
-                engine, publish, columns, propagation_seconds=wait, batch_size=batch_size, progress=typer.echo
-            )
+                engine, publish, columns, propagation_seconds=wait, batch_size=batch_size, progress=typer.echo,
+                files=storage.store_from_settings(settings),
+            )  # fmt: skip
         finally:
             if bus is not None:
                 await bus.close()

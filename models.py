@@ -3,6 +3,7 @@
 from core.audit import AuditEvent
 from core.queue.outbox import OutboxJob
 from domain.alerts.models import Alert
+from domain.exports.models import DataExport
 from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole
 from domain.integration.models import InterfaceCall
 from domain.workorders.models import (
@@ -16,7 +17,7 @@ from domain.workorders.models import (
 from domain.workorders.numbering import WorkOrderCounter
 
 __all__ = [
-    "AccessToken", "Alert", "AuditEvent", "InterfaceCall", "OrgUnit", "OutboxJob", "Role", "RolePermission", "User", "UserRole",
+    "AccessToken", "Alert", "AuditEvent", "DataExport", "InterfaceCall", "OrgUnit", "OutboxJob", "Role", "RolePermission", "User", "UserRole",
     "WorkOrder", "WorkOrderCounter", "WorkOrderDispatch", "WorkOrderEvent", "WorkOrderLink", "WorkOrderSla",
     "WorkOrderTask",
 ]  # fmt: skip

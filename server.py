@@ -1,4 +1,4 @@
-"""The ASGI app: /graphql (HTTP, graphql-transport-ws, explorer), /healthz, /readyz, /metrics."""
+"""The ASGI app: /graphql (HTTP, graphql-transport-ws, explorer), /healthz, /readyz, /metrics, /files/<token>."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -32,7 +32,7 @@ from strawberry.types.unset import UNSET
 
 import gateway
 import jobs
-from core import keyring, keys, release
+from core import keyring, keys, release, storage
 from core.bus import MemoryBus, RedisBus, make_bus
 from core.db.engine import create_engine, create_session_factory, read_engine
 from core.db.uow import UnitOfWork
@@ -43,6 +43,7 @@ from core.persisted import ApqCache, PersistedDocuments
 from core.queue.runner import ArqRelay, InProcessRunner, JobExecutor, runner_name
 from core.ratelimit import RateLimiter
 from core.settings import ROOT, Profile, Settings, get_settings
+from core.storage import FileStore
 from domain.identity import auth
 from domain.identity.catalog import ROLE_CHANNEL, ROLES
 from gateway import Reply
@@ -61,6 +62,7 @@ class AppServices:
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     bus: MemoryBus | RedisBus
+    storage: FileStore  # attachments and exports (core.storage), served by /files/<token>
     reader: AsyncEngine | None = None
     executor: JobExecutor | None = None
     runner: InProcessRunner | ArqRelay | None = None
@@ -126,12 +128,14 @@ async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppSer
     keys.configure(settings.master_key.get_secret_value())
     engine = create_engine(settings.database_url, settings.database_pool_size)
     services = AppServices(
-        settings, engine, create_session_factory(engine), make_bus(settings.redis_url), reader=read_engine(engine),
+        settings, engine, create_session_factory(engine), make_bus(settings.redis_url),
+        storage=storage.store_from_settings(settings), reader=read_engine(engine),
         apq=ApqCache(settings.redis_url), limiter=RateLimiter(settings.redis_url),
     )  # fmt: skip
     services.executor = JobExecutor(
-        jobs.registry, services.session_factory, services.bus.publish, services.wake_runner, runner_name("api")
-    )
+        jobs.registry, services.session_factory, services.bus.publish, services.wake_runner, runner_name("api"),
+        extra={"storage": services.storage, "read": services.read},
+    )  # fmt: skip
     await keys.load(engine)
     if settings.office_platform_issuer:
         from integrations.office_platform.client import OfficePlatformClient
@@ -469,12 +473,26 @@ def create_app(settings: Settings | None = None, services: AppServices | None = 
     async def metrics(_: Request) -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    async def files(request: Request) -> Response:
+        """A file behind a signed link (core.storage.sign_link). The token is the credential, so no login is
+        asked for (browsers open these links); a user id in it names who the link was made for, and is logged,
+        but does not restrict who may open it before it expires."""
+        try:
+            grant = storage.verify_link(request.path_params["token"])
+        except storage.LinkExpired:
+            return PlainTextResponse("下载链接已过期，请重新获取 / This download link has expired; ask for a new one.", 410)
+        except storage.LinkInvalid:
+            return PlainTextResponse("下载链接无效 / This download link is not valid.", 403)
+        log.info("file download", extra={"key": grant.key, "link_user_id": grant.user_id})
+        return await _stream_file(ref["services"].storage, grant)
+
     routes: list[Any] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
+        Route("/files/{token}", files, methods=["GET"]),
     ]
     if EXPLORER_DIST.exists():
         routes.append(Mount("/explorer", app=StaticFiles(directory=EXPLORER_DIST), name="explorer"))
@@ -483,6 +501,40 @@ def create_app(settings: Settings | None = None, services: AppServices | None = 
     # /graphql is nearly every request: it goes straight to the GraphQL view, past Starlette's router
     # and its two exception middlewares (uvicorn answers 500 if the view itself ever raised).
     return RequestIdMiddleware(_Front(app, graphql))
+
+
+_FILE_GONE = "文件不存在或已被删除 / The file no longer exists."
+_FILE_BROKEN = "文件校验失败，请联系管理员 / The stored file failed verification; contact the administrator."
+
+
+async def _stream_file(store: FileStore, grant: storage.LinkGrant) -> Response:
+    """Stream a stored object as an attachment. `Cache-Control: no-store` and `X-Content-Type-Options:
+    nosniff` come from RequestIdMiddleware, like every answer outside /explorer/."""
+    try:
+        stored = await store.stat(grant.key)
+        if stored is None:
+            return PlainTextResponse(_FILE_GONE, 404)
+        body = store.open(grant.key)
+        first = await anext(body, b"")  # fail before the status line if the object went away since `stat`
+    except storage.ObjectNotFound:
+        return PlainTextResponse(_FILE_GONE, 404)
+    except storage.StorageIntegrityError:
+        log.exception("stored file fails verification", extra={"key": grant.key})
+        return PlainTextResponse(_FILE_BROKEN, 500)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        # Each chunk is verified before it is sent and the last one only after the whole SM3 matched, so a
+        # client never receives all Content-Length bytes of a file that does not verify.
+        try:
+            yield first
+            async for chunk in body:
+                yield chunk
+        except storage.StorageIntegrityError:
+            log.exception("stored file fails verification while streaming", extra={"key": grant.key})
+            raise
+
+    headers = {"content-disposition": storage.content_disposition(grant.filename), "content-length": str(stored.size)}
+    return StreamingResponse(chunks(), media_type=stored.content_type, headers=headers)
 
 
 class _Front:

@@ -275,11 +275,13 @@ async def rotate(
     propagation_seconds: float,
     batch_size: int = 500,
     progress: Callable[[str], None] = lambda _m: None,
+    files: Any = None,
 ) -> RotationReport:
     """Move every encrypted value to a new data key version; see the module docstring for the steps.
 
     `columns` is `encrypted_columns()` with every model imported: the old key is destroyed at the end,
-    so a column left out would be lost, and an empty list is refused."""
+    so a column left out would be lost, and an empty list is refused. `files` is the file store
+    (core.storage): each stored object's file key is re-sealed under the new key before the old one goes."""
     if not columns:
         raise KeyRingError("no encrypted columns given: import the models before rotating (the old key is destroyed)")
     await RING.load(engine)
@@ -327,6 +329,11 @@ async def rotate(
             break
         if passes >= 20:
             raise KeyRingError(f"{stale} values still change under the rotation after {passes} passes; run it again")
+    if files is not None:  # attachments and exports: only each file's small sealed key is rewritten
+        rewrapped = 0
+        for key, _modified in await files.listing(""):
+            rewrapped += bool(await files.rewrap(key))
+        progress(f"{rewrapped} stored files re-sealed under key {new}")
     retire = {v: {"state": KeyState.RETIRED, "wrapped": None, "retired_at": utcnow()} for v in old}
     await _change(engine, "keys.rotate_retire", retire)
     await publish(KEYS_CHANNEL, {"version": new, "state": "RETIRED", "retired": old})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core import audit, integrity
+from core import audit, integrity, storage
 from core.crypto import hmac_sm3, sm2
 from core.keyring import RING
 
@@ -21,6 +21,7 @@ def configure(master_key: str) -> None:
     audit.configure(master_key)
     integrity.configure(master_key)
     RING.configure(master_key)
+    storage.configure(master_key)
     _login_key = _derive_sm2(master_key, b"govops/login-sm2/v1")
 
 

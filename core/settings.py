@@ -15,6 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 _DEMO_MASTER_KEY = "demo-master-key-not-for-production-000000000000000000"
 _DEMO_PASSWORD = "Govops@Demo2026"
 
+# Attachments a government office exchanges: documents, spreadsheets, scans, archives, plain text.
+ATTACHMENT_TYPES = (
+    "application/pdf", "image/png", "image/jpeg", "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip", "application/x-zip-compressed",
+    "text/plain", ".pdf", ".png", ".jpg", ".jpeg", ".doc", ".docx", ".xls", ".xlsx", ".zip", ".txt",
+)  # fmt: skip
+
 
 class Profile(str, enum.Enum):
     DEMO = "demo"
@@ -63,6 +71,23 @@ class Settings(BaseSettings):
     )
     audit_archive_dir: Path = Field(
         ROOT / "var" / "audit-archive", description="where archived operation-log files go (back it up)"
+    )
+    storage_dir: Path = Field(
+        ROOT / "var" / "storage",
+        description="where attachments and exports are kept, SM4-encrypted (production: a shared volume every replica mounts)",
+    )
+    download_link_seconds: int = Field(
+        900, ge=60, le=86400, description="how long a signed download link (/files/<token>) stays valid"
+    )
+    attachment_max_bytes: int = Field(
+        20 * 1024 * 1024, ge=1024, le=1024 * 1024 * 1024, description="largest attachment a user may upload, in bytes"
+    )
+    attachment_types: str = Field(
+        ",".join(ATTACHMENT_TYPES),
+        description="attachments allowed (comma-separated): MIME types, and extensions starting with '.'; an upload must match one of each",
+    )
+    export_retention_days: int = Field(
+        7, ge=1, le=365, description="exported files are deleted from storage this many days after they were made"
     )
     key_refresh_seconds: float = Field(
         30.0, gt=0, le=3600, description="how often each process reloads the data key ring (it also reloads on rotation messages)"

@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 
 from arq.connections import RedisSettings
 
-from core import keyring, keys
+from core import keyring, keys, storage
 from core.bus import RedisBus
-from core.db.engine import create_engine, create_session_factory
+from core.db.engine import create_engine, create_session_factory, read_engine
 from core.logging import configure_logging
 from core.queue.runner import ArqRelay, JobExecutor, arq_functions_and_crons, runner_name
 from core.settings import get_settings
@@ -32,8 +32,9 @@ async def startup(ctx: dict[str, Any]) -> None:
     ]
     relay: ArqRelay | None = None
     executor = JobExecutor(
-        registry, create_session_factory(engine), bus.publish, lambda: relay.wake() if relay else None, runner_name("worker")
-    )
+        registry, create_session_factory(engine), bus.publish, lambda: relay.wake() if relay else None, runner_name("worker"),
+        extra={"storage": storage.store_from_settings(_settings), "read": read_engine(engine).connect},
+    )  # fmt: skip
     relay = ArqRelay(executor, ctx["redis"], poll_seconds=_settings.job_poll_seconds)
     await relay.start()
     ctx.update(engine=engine, bus=bus, executor=executor, relay=relay, tasks=tasks)

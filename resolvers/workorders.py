@@ -12,12 +12,13 @@ from core.db.pagination import PageRequest
 from core.errors import Forbidden
 from core.ids import decode_id
 from domain.workorders import dispatching, engine, numbering
+from domain.workorders import exports as wo_exports
 from domain.workorders import repository as repo
 from domain.workorders.enums import DispatchOutcome, WorkOrderSort
 from domain.workorders.errors import Code, error
 from domain.workorders.flow import FLOWS, get_flow
 from domain.workorders.ports import DispatchAnswer, DispatchResult
-from resolvers import prefetch
+from resolvers import exports, prefetch
 from resolvers.common import INPUT, decode, errors_as, run, sub_selection
 from schema.lookahead import selection
 from schema.pagination import ConnectionValue
@@ -76,6 +77,43 @@ async def my_tasks(info: strawberry.Info, first: int, after: str | None) -> Conn
         await prefetch.work_orders(s, actor, page.items, sel.get("edges", "node"))
         total = await repo.count_my_tasks(s, actor, now) if "totalCount" in sel else None
     return ConnectionValue(page, total)
+
+
+async def statistics(info: strawberry.Info, filter: inputs.WorkOrderFilter | None) -> types.WorkOrderStatistics:
+    actor = info.context.require_actor()
+    async with info.context.read_session() as s:
+        st = await repo.statistics(s, actor, _filter(filter), utcnow())
+    label = _kind_label
+    return types.WorkOrderStatistics(
+        total=st.total, overdue=st.overdue, overdue_rate=st.overdue / st.total if st.total else 0.0,
+        by_kind_status=[types.WorkOrderKindStatusCount(kind=k, kind_label=label(k), status=s, count=n)  # type: ignore[arg-type]
+                        for k, s, n in st.by_kind_status],
+        new_per_month=[types.WorkOrderMonthCount(month=m, count=n) for m, n in st.per_month],
+        durations=[
+            types.WorkOrderDurationStat(
+                kind=d.kind, kind_label=label(d.kind), step=d.step, step_label=_step_label(d.kind, d.step), count=d.count,
+                mean_seconds=round(d.mean, 3), p50_seconds=round(d.p50, 3), p90_seconds=round(d.p90, 3),
+            )
+            for d in st.durations
+        ],
+    )  # fmt: skip
+
+
+async def export(info: strawberry.Info, filter: inputs.WorkOrderFilter | None) -> Any:
+    """The filtered list as .xlsx: at once up to 2,000 rows, else by a job whose progress exportProgress follows."""
+    return await exports.request(info, wo_exports.EXPORTER, wo_exports.to_params(_filter(filter)))
+
+
+def _kind_label(kind: str) -> str:
+    flow = get_flow(kind)
+    return flow.label if flow else kind
+
+
+def _step_label(kind: str, step: str | None) -> str | None:
+    flow = get_flow(kind)
+    if flow is None or step is None:
+        return None
+    return next((s.label for s in flow.steps if s.name == step), step)
 
 
 def _steps(flow: Any) -> list[types.WorkOrderStepInfo]:

@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from core.settings import Settings
 from resolvers import audit as ra
+from resolvers import exports as rx
 from resolvers import identity as r
 from resolvers import node as node_resolvers
 from resolvers import workorders as rw
@@ -18,6 +19,7 @@ from schema import cost, fastpath
 from schema.audit import types as audit
 from schema.errors import policed
 from schema.executor import FastExecutionContext
+from schema.exports import types as exports
 from schema.extensions import extensions
 from schema.identity import inputs, payloads, types
 from schema.node import Node
@@ -146,6 +148,25 @@ class Query:
     async def my_tasks(self, info: strawberry.Info, first: First = 20, after: After = None) -> Connection[wo.WorkOrder]:
         return await rw.my_tasks(info, first, after)  # type: ignore[return-value]
 
+    @strawberry.field(permission_classes=guard(), description="An export you asked for, with a fresh download link when DONE.")
+    async def export(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="Its global id.")]
+    ) -> exports.Export | None:
+        return await rx.export(info, id)
+
+    @strawberry.field(permission_classes=guard(), description="Your latest 20 exports, newest first.")
+    async def my_exports(self, info: strawberry.Info) -> list[exports.Export]:
+        return await rx.my_exports(info)
+
+    @strawberry.field(
+        permission_classes=guard(rw.VIEW),
+        description="Volumes, durations (mean, p50, p90) and timeouts of the work orders in your data scope.",
+    )
+    async def work_order_statistics(
+        self, info: strawberry.Info, filter: Annotated[wo_inputs.WorkOrderFilter | None, Filter] = None
+    ) -> wo.WorkOrderStatistics:
+        return await rw.statistics(info, filter)
+
     @strawberry.field(permission_classes=guard(rw.VIEW), description="The work order kinds, their steps and forms.")
     def work_order_kinds(self) -> list[wo.WorkOrderKind]:
         return rw.work_order_kinds()
@@ -271,6 +292,16 @@ class Mutation:
     work_order_retry_dispatch: wo_payloads.WorkOrderPayload = _m(
         rw.retry_dispatch, "workorders.manage", "Send a dead-lettered dispatch to its platform again (same idempotency key)."
     )  # type: ignore[assignment]
+
+    @strawberry.mutation(
+        permission_classes=guard(rw.VIEW),
+        description="The filtered work orders as .xlsx: at once up to 2,000 rows, else built by a job (follow exportProgress).",
+    )
+    async def work_orders_export(
+        self, info: strawberry.Info, filter: Annotated[wo_inputs.WorkOrderFilter | None, Filter] = None
+    ) -> exports.ExportPayload:
+        return await rw.export(info, filter)  # type: ignore[no-any-return]
+
     work_order_dispatch_confirm: wo_payloads.WorkOrderDispatchConfirmPayload = _m(
         rw.dispatch_confirm,
         "workorders.confirm_dispatch",
@@ -289,6 +320,13 @@ class Subscription:
     ) -> AsyncGenerator[types.OrgUnitChangedEvent, None]:  # fmt: skip
         async for event in policed(r.org_unit_changed(info, id), info.context.request_id):
             yield event
+
+    @strawberry.subscription(permission_classes=guard(), description="An export of yours as it is built, until DONE or FAILED.")
+    async def export_progress(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="The export.")]
+    ) -> AsyncGenerator[exports.Export, None]:
+        async for item in policed(rx.progress(info, id), info.context.request_id):
+            yield item
 
     @strawberry.subscription(
         permission_classes=guard("workorders.view_work_orders"),

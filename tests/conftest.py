@@ -7,9 +7,11 @@ on; in CI (CI=true) both are required and a missing service fails the run instea
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -42,7 +44,11 @@ def pytest_report_header(config: Any) -> str:
     return f"govops backends: {', '.join(BACKENDS)}" + (f" (redis {REDIS_URL})" if REDIS_URL else "")
 
 
+STORAGE_DIR = Path(tempfile.mkdtemp(prefix="govops-test-storage-"))  # the suite's file store, apart from var/
+
+
 def make_settings(database_url: str, redis_url: str | None, **extra: Any) -> Settings:
+    extra.setdefault("storage_dir", STORAGE_DIR)
     return Settings(
         profile=Profile.TEST, database_url=database_url, redis_url=redis_url, password_iterations=1000,
         master_key=TEST_MASTER_KEY, job_poll_seconds=0.05,
@@ -107,6 +113,12 @@ async def _wipe(services: AppServices) -> None:
                 await conn.execute(text(f"DELETE FROM {table}"))
             await conn.execute(text("DELETE FROM sqlite_sequence"))  # every table uses AUTOINCREMENT
     await keys.load(services.engine)  # the data keys went with the rest: start a fresh ring, as on a new database
+    # Stored files were sealed under the keys just wiped: they go too, as they would with a new database.
+    for child in STORAGE_DIR.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 @pytest.fixture(scope="session")
@@ -271,5 +283,6 @@ def govops_on(backend: Backend, *args: str) -> subprocess.CompletedProcess[str]:
         "GOVOPS_PROFILE": "test",
         "GOVOPS_MASTER_KEY": TEST_MASTER_KEY,
         "GOVOPS_DATABASE_URL": backend.database_url,
+        "GOVOPS_STORAGE_DIR": str(STORAGE_DIR),
     }
     return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, env=env, capture_output=True, text=True)

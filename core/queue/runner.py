@@ -51,8 +51,11 @@ class JobExecutor:
         publish: Callable[[str, dict[str, Any]], Awaitable[None]],
         on_enqueued: Callable[[], None],
         runner: str,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         self.registry = registry
+        # What jobs need besides the database and the bus (the file store, the read path), wired at start-up.
+        self.extra: dict[str, Any] = extra if extra is not None else {}
         self.session_factory = session_factory
         self.publish = publish
         self.on_enqueued = on_enqueued
@@ -62,7 +65,9 @@ class JobExecutor:
         return UnitOfWork(self.session_factory)
 
     def context(self, job_id: int | None = None, key: str | None = None, attempt: int = 1) -> JobContext:
-        return JobContext(self.session_factory, self.publish, self.on_enqueued, self.runner, job_id, key, attempt)
+        return JobContext(
+            self.session_factory, self.publish, self.on_enqueued, self.runner, job_id, key, attempt, extra=self.extra
+        )
 
     async def run(self, job_id: int) -> Outcome:
         run = f"{self.runner}#{uuid.uuid4().hex[:12]}"
@@ -82,7 +87,7 @@ class JobExecutor:
         if attempt > tries:  # earlier runs never reported back: the process died while running it
             await self._fail(job_id, run, f"gave up after {tries} attempts that did not finish", None)
             return Outcome.FAILED
-        ctx = JobContext(self.session_factory, self.publish, self.on_enqueued, run, job_id, key, attempt, tries)
+        ctx = JobContext(self.session_factory, self.publish, self.on_enqueued, run, job_id, key, attempt, tries, extra=self.extra)
         try:
             await asyncio.wait_for(spec.func(ctx, **payload), timeout=spec.timeout)
         except LeaseLost:

@@ -244,6 +244,22 @@ async def authenticate(session: Db, token: str, *, client_ip: str | None = None)
     return actor, stale
 
 
+async def actor_of(session: Db, user_id: int) -> Actor | None:
+    """The user as they are now (current grants and data scope, MACs verified), for a job acting on their behalf;
+    None when the account or its unit is disabled or gone."""
+    owner = await principals.user_principal(session, user_id)
+    if owner is None:
+        return None
+    check_scope(owner)
+    if owner.user_status is not UserStatus.ACTIVE or owner.unit_status is not OrgUnitStatus.ACTIVE:
+        return None
+    permissions = await _permissions(session, owner.user_id, owner.username, owner.bindings)
+    return Actor(
+        user_id=owner.user_id, username=owner.username, display_name=owner.display_name, org_unit_id=owner.org_unit_id,
+        unit_kind=owner.unit_kind, unit_path=owner.unit_path, permissions=frozenset(permissions),
+    )  # fmt: skip
+
+
 async def _permissions(session: Db, user_id: int, username: str, bindings: tuple[tuple[int, str], ...]) -> frozenset[str]:
     """The permissions of verified grants; a grant whose MAC fails refuses the whole request."""
     catalog = await ROLES.get(session)

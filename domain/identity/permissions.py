@@ -28,7 +28,9 @@ _ALL = [
     ),
     Permission("workorders.view_work_orders", "查看工单", "See work orders in your data scope, their timelines and statistics."),
     Permission("workorders.submit", "提交工单", "Apply for services: submit, resubmit and withdraw your own work orders."),
-    Permission("workorders.manage", "管理工单", "Reassign open tasks, retry failed platform dispatches, export work orders."),
+    Permission(
+        "workorders.manage", "管理工单", "Reassign open tasks and retry failed platform dispatches, for every unit's orders."
+    ),
     Permission(
         "workorders.confirm_dispatch", "平台回执", "For external platforms' API clients: confirm or fail a dispatched work order."
     ),

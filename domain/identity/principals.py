@@ -112,3 +112,18 @@ def _client_principal_statement() -> Select[Any]:
 async def client_principal(session: Db, key_id: str) -> ClientPrincipal | None:
     row = (await session.execute(_client_principal_statement(), {"key_id": key_id})).first()
     return None if row is None else ClientPrincipal(*row[:-1], _bindings(row[-1]))
+
+
+@lru_cache(maxsize=1)
+def _user_statement() -> Select[Any]:
+    return (
+        select(*_principal_columns())
+        .select_from(User.__table__.join(OrgUnit.__table__, U.id == US.org_unit_id))
+        .where(US.id == bindparam("user_id"))
+    )
+
+
+async def user_principal(session: Db, user_id: int) -> TokenOwner | None:
+    """A user as a background job acts for them (an export they asked for): no token, the same checks."""
+    row = (await session.execute(_user_statement(), {"user_id": user_id})).first()
+    return None if row is None else TokenOwner(0, datetime.max, None, *row[:-1], _bindings(row[-1]))

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from statistics import fmean
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.base import UTCDateTime
-from core.db.engine import Db
+from core.db.engine import Db, dialect_name
 from core.db.pagination import InvalidCursor, Page, PageRequest, decode_cursor, to_page
 from domain.identity.actor import Actor
 from domain.identity.enums import OrgUnitKind, UserStatus
@@ -318,3 +319,116 @@ async def links_by_orders(session: Db, order_ids: Iterable[int]) -> dict[int, li
         for r in await session.execute(stmt.order_by(link.order_id, link.target_type, link.target_id)):
             out[r[0]].append((r[1], r[2]))
     return out
+
+
+# --- statistics (module 58: duration and timeout analysis) -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Durations:
+    kind: str
+    step: str | None  # None: the whole order
+    count: int
+    mean: float
+    p50: float
+    p90: float
+
+
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    total: int
+    overdue: int
+    by_kind_status: list[tuple[str, WorkOrderStatus, int]]
+    per_month: list[tuple[str, int]]  # ("2026-11", n), Beijing months
+    durations: list[Durations]
+
+
+def _seconds_between(db: Db, start: Any, end: Any) -> ColumnElement[float]:
+    if dialect_name(db) == "postgresql":
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+
+def _month(db: Db, column: Any) -> ColumnElement[str]:
+    if dialect_name(db) == "postgresql":
+        return func.to_char(func.timezone("Asia/Shanghai", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column, "+8 hours")  # stored as UTC text; China has no daylight saving
+
+
+def _summarise(samples: dict[tuple[str, str | None], list[float]]) -> list[Durations]:
+    out = []
+    for (kind, step), values in sorted(samples.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        values.sort()
+        out.append(Durations(kind, step, len(values), fmean(values), _quantile(values, 0.5), _quantile(values, 0.9)))
+    return out
+
+
+def _quantile(ordered: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (what PostgreSQL's percentile_cont computes)."""
+    if len(ordered) == 1:
+        return ordered[0]
+    pos = q * (len(ordered) - 1)
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+async def statistics(db: Db, actor: Actor, f: WorkOrderFilter, now: datetime) -> Statistics:
+    """Counts by kind and status, orders per month, durations per kind and per step, and the overdue count.
+
+    A step's duration is how long each of its decisions (or its platform's confirmation) took; the order's is
+    submission to completion. Durations are wall-clock seconds of completed orders; the working-time view of the
+    same orders is their SLA clocks.
+    """
+    where = _conditions(actor, f, now)
+    grouped = select(WO.kind, WO.status, func.count()).where(*where).group_by(WO.kind, WO.status)
+    by_kind_status = [(r[0], r[1], int(r[2])) for r in await db.execute(grouped.order_by(WO.kind, WO.status))]
+    month = _month(db, WO.created_at).label("month")
+    per_month = [
+        (r[0], int(r[1])) for r in await db.execute(select(month, func.count()).where(*where).group_by(month).order_by(month))
+    ]
+    late = or_(WO.overdue.is_(True), and_(WO.due_at < now, WO.finished_at.is_(None)))
+    overdue = int((await db.execute(select(func.count()).where(*where, late))).scalar_one())
+    done = [*where, WO.status == WorkOrderStatus.COMPLETED]
+    samples: dict[tuple[str, str | None], list[float]] = {}
+    for kind, seconds in await db.execute(select(WO.kind, _seconds_between(db, WO.created_at, WO.finished_at)).where(*done)):
+        samples.setdefault((kind, None), []).append(float(seconds))
+    decided = (
+        select(WO.kind, T.step, _seconds_between(db, T.created_at, T.acted_at))
+        .join_from(WorkOrderTask.__table__, WorkOrder.__table__, WO.id == T.order_id)
+        .where(*done, T.acted_by.is_not(None))
+    )
+    D = WorkOrderDispatch.__table__.c
+    confirmed = (
+        select(WO.kind, D.step, _seconds_between(db, D.created_at, D.confirmed_at))
+        .join_from(WorkOrderDispatch.__table__, WorkOrder.__table__, WO.id == D.order_id)
+        .where(*done, D.confirmed_at.is_not(None))
+    )
+    for stmt in (decided, confirmed):
+        for kind, step, seconds in await db.execute(stmt):
+            samples.setdefault((kind, step), []).append(float(seconds))
+    total = sum(n for _, _, n in by_kind_status)
+    return Statistics(total, overdue, by_kind_status, per_month, _summarise(samples))
+
+
+async def export_batches(db: Db, actor: Actor, f: WorkOrderFilter, now: datetime, batch: int = 1000) -> AsyncIterator[list[Any]]:
+    """The filtered orders with their unit's and applicant's names, oldest first, `batch` rows per statement
+    (keyset on id: each batch is a short indexed read, and nothing holds more than one batch)."""
+    unit = OrgUnit.__table__.alias("export_unit")
+    person = User.__table__.alias("export_applicant")
+    cols = [WO.id, WO.number, WO.kind, WO.title, WO.status, WO.step, unit.c.name, person.c.display_name, WO.created_at,
+            WO.due_at, WO.overdue, WO.finished_at]  # fmt: skip
+    base = (
+        select(*cols)
+        .select_from(WorkOrder.__table__.join(unit, unit.c.id == WO.unit_id).join(person, person.c.id == WO.applicant_id))
+        .where(*_conditions(actor, f, now))
+        .order_by(WO.id)
+        .limit(batch)
+    )
+    last = 0
+    while True:
+        rows = list(await db.execute(base.where(WO.id > last)))
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]

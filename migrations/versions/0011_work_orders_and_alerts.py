@@ -11,7 +11,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
+import core.db.base
 from migrations.support import grant_builtin, revoke_everywhere
 
 GRANTS = [
@@ -20,9 +22,6 @@ GRANTS = [
     ("unit_admin", "workorders.submit"), ("unit_applicant", "workorders.view_work_orders"),
     ("unit_applicant", "workorders.submit"),
 ]  # fmt: skip
-from sqlalchemy.dialects import postgresql
-
-import core.db.base
 
 revision: str = "0011"
 down_revision: str | None = "0010"

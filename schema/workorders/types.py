@@ -336,3 +336,39 @@ class WorkOrderKind:
 
 register_node(WorkOrderRecord, "WorkOrder")
 __all__ = ["DispatchRecord", "EventRecord", "SlaClockType", "WorkOrder", "WorkOrderDispatch", "WorkOrderEvent"]
+
+
+@strawberry.type(description="How many orders of one kind are in one status.")
+class WorkOrderKindStatusCount:
+    kind: str = strawberry.field(description="Kind code.")
+    kind_label: str = strawberry.field(description="Chinese name of the kind.")
+    status: WorkOrderStatus = strawberry.field(description="Status.")  # type: ignore[valid-type]
+    count: int = strawberry.field(description="Orders.")
+
+
+@strawberry.type(description="Orders submitted in one month (Beijing time).")
+class WorkOrderMonthCount:
+    month: str = strawberry.field(description="YYYY-MM.")
+    count: int = strawberry.field(description="Orders submitted.")
+
+
+@strawberry.type(description="How long completed orders of a kind took, as a whole or at one step.")
+class WorkOrderDurationStat:
+    kind: str = strawberry.field(description="Kind code.")
+    kind_label: str = strawberry.field(description="Chinese name of the kind.")
+    step: str | None = strawberry.field(description="The step; null for the whole order (submission to completion).")
+    step_label: str | None = strawberry.field(description="Chinese name of the step.")
+    count: int = strawberry.field(description="Samples: orders, or decisions / confirmations at the step.")
+    mean_seconds: float = strawberry.field(description="Mean, wall-clock seconds.")
+    p50_seconds: float = strawberry.field(description="Median, wall-clock seconds.")
+    p90_seconds: float = strawberry.field(description="90th percentile, wall-clock seconds.")
+
+
+@strawberry.type(description="工单统计: volumes, durations and timeouts of the filtered orders (module 58).")
+class WorkOrderStatistics:
+    total: int = strawberry.field(description="Orders matching the filter.")
+    overdue: int = strawberry.field(description="Of those, orders that missed their SLA or are past due now.")
+    overdue_rate: float = strawberry.field(description="overdue / total (0 when there are none).")
+    by_kind_status: list[WorkOrderKindStatusCount] = strawberry.field(description="Counts by kind and status.")
+    new_per_month: list[WorkOrderMonthCount] = strawberry.field(description="Orders submitted per month.")
+    durations: list[WorkOrderDurationStat] = strawberry.field(description="Durations per kind, whole and per step.")

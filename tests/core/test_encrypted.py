@@ -116,7 +116,7 @@ async def sealed_versions(services: Any) -> set[int]:
     return versions
 
 
-async def test_rotation_under_concurrent_reads_and_writes(demo):
+async def test_rotation_under_concurrent_reads_and_writes(demo, tmp_path):
     from core.db.uow import UnitOfWork
     from domain.identity import repository as repo
     from domain.identity.service import UserData, update_user
@@ -153,9 +153,13 @@ async def test_rotation_under_concurrent_reads_and_writes(demo):
             await asyncio.sleep(0)
 
     tasks = [asyncio.create_task(writer(i)) for i in range(3)] + [asyncio.create_task(reader()) for _ in range(2)]
+    from core.storage import LocalFileStore
+
+    files = LocalFileStore(tmp_path / "files")  # an attachment stored before the rotation must open after it
+    await files.put_bytes("attachments/a.txt", "附件内容".encode(), filename="a.txt", content_type="text/plain")
     try:
         columns = keyring.encrypted_columns()
-        report = await keyring.rotate(demo.engine, demo.bus.publish, columns, propagation_seconds=0.2, batch_size=7)
+        report = await keyring.rotate(demo.engine, demo.bus.publish, columns, propagation_seconds=0.2, batch_size=7, files=files)
     finally:
         stop.set()
         await asyncio.gather(*tasks)
@@ -176,6 +180,7 @@ async def test_rotation_under_concurrent_reads_and_writes(demo):
     async with demo.engine.connect() as conn:
         sealed = dict((await conn.execute(select(User.id, type_coerce(User.phone, LargeBinary)))).all())
     assert {i: fresh.open(bytes(v), b"user_account.phone").decode() for i, v in sealed.items()} == expected
+    assert (await LocalFileStore(tmp_path / "files", ring=fresh).read("attachments/a.txt")).decode() == "附件内容"
     async with demo.session_factory() as s:  # the blind index still finds what the writers left
         some = next(iter(expected))
         f = repo.UserFilter(phone=expected[some])

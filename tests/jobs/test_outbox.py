@@ -257,6 +257,7 @@ def test_the_production_worker_knows_every_job_and_cron():
         == sorted(jobs.registry.crons)
         == [
             "audit.archive",
+            "exports.expire",
             "identity.purge_api_nonces",
             "identity.purge_login_nonces",
             "identity.purge_sso_pending",

@@ -61,7 +61,14 @@ async def platform(org: Any) -> AsyncIterator[Platform]:
 
 
 def runner(services: Any) -> InProcessRunner:
-    executor = JobExecutor(jobs.registry, services.session_factory, services.bus.publish, lambda: None, runner_name("test"))
+    executor = JobExecutor(
+        jobs.registry,
+        services.session_factory,
+        services.bus.publish,
+        lambda: None,
+        runner_name("test"),
+        extra=services.executor.extra,  # the file store and the read path, as the app wires them
+    )
     return InProcessRunner(executor, cron=False)
 
 

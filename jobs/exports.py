@@ -1,0 +1,27 @@
+"""Export jobs: build a requested export, and forget exports past their retention period."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import domain.workorders.exports  # noqa: F401  (registers the work order exporter)
+from core.clock import utcnow
+from core.queue.context import JobContext
+from core.settings import get_settings
+from domain.exports import service
+from jobs import registry
+
+
+@registry.job(service.JOB, max_tries=2, timeout=1800)
+async def build_export(ctx: JobContext, export_id: int) -> str | None:
+    """Stream the rows into a write-only sheet as the user who asked, put the file in the store, publish progress."""
+    status = await service.build(ctx.extra["read"], ctx.unit_of_work, ctx.extra["storage"], export_id)
+    return status.value if status else None
+
+
+@registry.cron("exports.expire", hour=4, minute=20)
+async def expire_exports(ctx: JobContext) -> int:
+    """Daily: delete export files older than GOVOPS_EXPORT_RETENTION_DAYS."""
+    before = utcnow() - timedelta(days=get_settings().export_retention_days)
+    async with ctx.transaction() as uow:
+        return await service.expire(uow, ctx.extra["storage"], before)
