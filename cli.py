@@ -312,22 +312,26 @@ app.add_typer(integrity_app, name="integrity")
 
 @integrity_app.command("verify")
 def integrity_verify() -> None:
-    """Check the HMAC-SM3 of every role grant, role permission and data scope; exit 1 and list those that fail."""
+    """Check the HMAC-SM3 of every role grant, role permission, data scope and interface-log row; exit 1 and list those that fail."""
     from domain.identity import repository as repo
+    from domain.integration import repository as interface_log
 
-    async def broken(session: Any) -> tuple[list, list, list]:  # type: ignore[type-arg]
-        return await repo.broken_bindings(session), await repo.broken_permissions(session), await repo.broken_scopes(session)
+    async def broken(session: Any) -> tuple[list, list, list, list]:  # type: ignore[type-arg]
+        return (await repo.broken_bindings(session), await repo.broken_permissions(session), await repo.broken_scopes(session),
+                await interface_log.broken_calls(session))  # fmt: skip
 
-    bindings, permissions, scopes = asyncio.run(_read_only(broken))
+    bindings, permissions, scopes, calls = asyncio.run(_read_only(broken))
     for user_id, role_id in bindings:
         typer.echo(f"role grant user={user_id} role={role_id}: MAC does not verify")
     for role_id, permission in permissions:
         typer.echo(f"role permission role={role_id} permission={permission}: MAC does not verify")
     for what in scopes:
         typer.echo(f"{what if what.startswith('password') else 'data scope of ' + what}: MAC does not verify")
-    if bindings or permissions or scopes:
+    for call_id in calls:
+        typer.echo(f"interface call {call_id}: MAC does not verify")
+    if bindings or permissions or scopes or calls:
         raise typer.Exit(1)
-    typer.echo("access-control records intact")
+    typer.echo("access-control records and interface log intact")
 
 
 keys_app = typer.Typer(help="The data key ring (SM4 keys wrapped by the master key).", no_args_is_help=True)

@@ -6,8 +6,10 @@ from domain.alerts.models import Alert
 from domain.exports.models import DataExport
 from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole
 from domain.integration.models import InterfaceCall
+from domain.notifications.models import Notification
 from domain.workorders.models import (
     WorkOrder,
+    WorkOrderAttachment,
     WorkOrderDispatch,
     WorkOrderEvent,
     WorkOrderLink,
@@ -17,7 +19,7 @@ from domain.workorders.models import (
 from domain.workorders.numbering import WorkOrderCounter
 
 __all__ = [
-    "AccessToken", "Alert", "AuditEvent", "DataExport", "InterfaceCall", "OrgUnit", "OutboxJob", "Role", "RolePermission", "User", "UserRole",
-    "WorkOrder", "WorkOrderCounter", "WorkOrderDispatch", "WorkOrderEvent", "WorkOrderLink", "WorkOrderSla",
+    "AccessToken", "Alert", "AuditEvent", "DataExport", "InterfaceCall", "Notification", "OrgUnit", "OutboxJob", "Role", "RolePermission", "User", "UserRole",
+    "WorkOrder", "WorkOrderAttachment", "WorkOrderCounter", "WorkOrderDispatch", "WorkOrderEvent", "WorkOrderLink", "WorkOrderSla",
     "WorkOrderTask",
 ]  # fmt: skip

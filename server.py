@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -32,6 +32,7 @@ from strawberry.types.unset import UNSET
 
 import gateway
 import jobs
+import transfers
 from core import keyring, keys, release, storage
 from core.bus import MemoryBus, RedisBus, make_bus
 from core.db.engine import create_engine, create_session_factory, read_engine
@@ -474,17 +475,10 @@ def create_app(settings: Settings | None = None, services: AppServices | None = 
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     async def files(request: Request) -> Response:
-        """A file behind a signed link (core.storage.sign_link). The token is the credential, so no login is
-        asked for (browsers open these links); a user id in it names who the link was made for, and is logged,
-        but does not restrict who may open it before it expires."""
-        try:
-            grant = storage.verify_link(request.path_params["token"])
-        except storage.LinkExpired:
-            return PlainTextResponse("下载链接已过期，请重新获取 / This download link has expired; ask for a new one.", 410)
-        except storage.LinkInvalid:
-            return PlainTextResponse("下载链接无效 / This download link is not valid.", 403)
-        log.info("file download", extra={"key": grant.key, "link_user_id": grant.user_id})
-        return await _stream_file(ref["services"].storage, grant)
+        return await transfers.download(request, ref["services"])
+
+    async def uploads(request: Request) -> Response:
+        return await transfers.upload(request, ref["services"], _client_ip(request))
 
     routes: list[Any] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -493,6 +487,7 @@ def create_app(settings: Settings | None = None, services: AppServices | None = 
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         Route("/files/{token}", files, methods=["GET"]),
+        Route("/uploads", uploads, methods=["POST"]),
     ]
     if EXPLORER_DIST.exists():
         routes.append(Mount("/explorer", app=StaticFiles(directory=EXPLORER_DIST), name="explorer"))
@@ -501,40 +496,6 @@ def create_app(settings: Settings | None = None, services: AppServices | None = 
     # /graphql is nearly every request: it goes straight to the GraphQL view, past Starlette's router
     # and its two exception middlewares (uvicorn answers 500 if the view itself ever raised).
     return RequestIdMiddleware(_Front(app, graphql))
-
-
-_FILE_GONE = "文件不存在或已被删除 / The file no longer exists."
-_FILE_BROKEN = "文件校验失败，请联系管理员 / The stored file failed verification; contact the administrator."
-
-
-async def _stream_file(store: FileStore, grant: storage.LinkGrant) -> Response:
-    """Stream a stored object as an attachment. `Cache-Control: no-store` and `X-Content-Type-Options:
-    nosniff` come from RequestIdMiddleware, like every answer outside /explorer/."""
-    try:
-        stored = await store.stat(grant.key)
-        if stored is None:
-            return PlainTextResponse(_FILE_GONE, 404)
-        body = store.open(grant.key)
-        first = await anext(body, b"")  # fail before the status line if the object went away since `stat`
-    except storage.ObjectNotFound:
-        return PlainTextResponse(_FILE_GONE, 404)
-    except storage.StorageIntegrityError:
-        log.exception("stored file fails verification", extra={"key": grant.key})
-        return PlainTextResponse(_FILE_BROKEN, 500)
-
-    async def chunks() -> AsyncIterator[bytes]:
-        # Each chunk is verified before it is sent and the last one only after the whole SM3 matched, so a
-        # client never receives all Content-Length bytes of a file that does not verify.
-        try:
-            yield first
-            async for chunk in body:
-                yield chunk
-        except storage.StorageIntegrityError:
-            log.exception("stored file fails verification while streaming", extra={"key": grant.key})
-            raise
-
-    headers = {"content-disposition": storage.content_disposition(grant.filename), "content-length": str(stored.size)}
-    return StreamingResponse(chunks(), media_type=stored.content_type, headers=headers)
 
 
 class _Front:

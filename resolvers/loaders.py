@@ -24,6 +24,7 @@ class Loaders:
         self.work_order_clocks = DataLoader(self._children(workorders.clocks_by_orders))
         self.work_order_dispatches = DataLoader(self._children(workorders.dispatches_by_orders))
         self.work_order_links = DataLoader(self._children(workorders.links_by_orders))
+        self.work_order_attachments = DataLoader(self._children(workorders.attachments_by_orders))
 
     def _children(self, fetch: Any) -> Any:
         async def batch(ids: list[int]) -> list[Any]:

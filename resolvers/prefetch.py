@@ -92,6 +92,7 @@ async def work_orders(s: Db, actor: Actor, items: list[WorkOrderRecord], sel: Se
         (("slaClocks",), "clocks", lambda: workorders.clocks_by_orders(s, ids)),
         (("dispatches",), "dispatches", lambda: workorders.dispatches_by_orders(s, ids)),
         (("links",), "links", lambda: workorders.links_by_orders(s, ids)),
+        (("attachments",), "attachments", lambda: workorders.attachments_by_orders(s, ids)),
     )
     for fields, attr, fetch in children:
         if any(f in sel for f in fields):

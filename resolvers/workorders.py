@@ -11,11 +11,11 @@ from core.clock import utcnow
 from core.db.pagination import PageRequest
 from core.errors import Forbidden
 from core.ids import decode_id
-from domain.workorders import dispatching, engine, numbering
+from domain.workorders import attachments, dispatching, engine, numbering
 from domain.workorders import exports as wo_exports
 from domain.workorders import repository as repo
 from domain.workorders.enums import DispatchOutcome, WorkOrderSort
-from domain.workorders.errors import Code, error
+from domain.workorders.errors import Code, WorkOrderError, error
 from domain.workorders.flow import FLOWS, get_flow
 from domain.workorders.ports import DispatchAnswer, DispatchResult
 from resolvers import exports, prefetch
@@ -156,9 +156,26 @@ async def submit(info: strawberry.Info, input: Annotated[inputs.WorkOrderSubmitI
     actor = info.context.require_actor()
     if get_flow(input.kind) is None:  # before a number is spent on it
         return _refused(error(Code.UNKNOWN_KIND, f"未知的工单类型 / Unknown work order kind {input.kind}", "kind"))
+    store = info.context.services.storage
+    try:
+        files = await attachments.uploads(store, actor, input.uploads or [])
+    except WorkOrderError as exc:
+        return _refused(exc)
     # The number comes from its own short transaction, before the order's (SQLite has one writer at a time).
     number = await numbering.next_number(info.context.services.engine)
-    return await _mutate(info, lambda uow: engine.submit(uow, actor, input.kind, input.form, number=number, title=input.title))
+    return await _mutate(info, lambda uow: engine.submit(uow, actor, input.kind, input.form, number=number, title=input.title,
+                                                         files=files))  # fmt: skip
+
+
+async def attachment_add(
+    info: strawberry.Info, input: Annotated[inputs.WorkOrderAttachmentAddInput, INPUT]
+) -> payloads.WorkOrderPayload:
+    actor = info.context.require_actor()
+    try:
+        files = await attachments.uploads(info.context.services.storage, actor, input.uploads)
+    except WorkOrderError as exc:
+        return _refused(exc)
+    return await _mutate(info, lambda uow: attachments.add(uow, actor, _id(input.id), files))
 
 
 async def approve(info: strawberry.Info, input: Annotated[inputs.WorkOrderApproveInput, INPUT]) -> payloads.WorkOrderPayload:

@@ -12,7 +12,9 @@ from core.settings import Settings
 from resolvers import audit as ra
 from resolvers import exports as rx
 from resolvers import identity as r
+from resolvers import integration as ri
 from resolvers import node as node_resolvers
+from resolvers import notifications as rn
 from resolvers import workorders as rw
 from resolvers.common import INPUT
 from schema import cost, fastpath
@@ -22,7 +24,9 @@ from schema.executor import FastExecutionContext
 from schema.exports import types as exports
 from schema.extensions import extensions
 from schema.identity import inputs, payloads, types
+from schema.integration import types as interface_log
 from schema.node import Node
+from schema.notifications import types as notifications
 from schema.pagination import Connection
 from schema.permissions import guard
 from schema.workorders import enums as wo_enums
@@ -148,6 +152,29 @@ class Query:
     async def my_tasks(self, info: strawberry.Info, first: First = 20, after: After = None) -> Connection[wo.WorkOrder]:
         return await rw.my_tasks(info, first, after)  # type: ignore[return-value]
 
+    @strawberry.field(
+        permission_classes=guard("integration.view_interface_log"),
+        description="The interface log, newest first: every call to and from external platforms.",
+    )
+    async def interface_calls(
+        self, info: strawberry.Info,
+        filter: Annotated[interface_log.InterfaceCallFilter | None, Filter] = None,
+        first: First = 20, after: After = None,
+    ) -> Connection[interface_log.InterfaceCall]:  # fmt: skip
+        return await ri.interface_calls(info, filter, first, after)  # type: ignore[no-any-return]
+
+    @strawberry.field(permission_classes=guard(), description="Your notifications, newest first.")
+    async def my_notifications(
+        self, info: strawberry.Info,
+        unread_only: Annotated[bool, strawberry.argument(description="Only those not yet marked read.")] = False,
+        first: First = 20, after: After = None,
+    ) -> Connection[notifications.Notification]:  # fmt: skip
+        return await rn.mine(info, unread_only, first, after)  # type: ignore[no-any-return]
+
+    @strawberry.field(permission_classes=guard(), description="How many of your notifications are unread (the badge).")
+    async def unread_notification_count(self, info: strawberry.Info) -> int:
+        return await rn.unread_count(info)
+
     @strawberry.field(permission_classes=guard(), description="An export you asked for, with a fresh download link when DONE.")
     async def export(
         self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="Its global id.")]
@@ -266,6 +293,14 @@ class Mutation:
     api_client_rotate_secret: payloads.ApiClientSecretPayload = _m(
         r.api_client_rotate_secret, "identity.manage_api_clients", "Issue a new secret; the old one stops working."
     )  # type: ignore[assignment]
+
+    @strawberry.mutation(permission_classes=guard(), description="Mark your notifications read: these, or all of them.")
+    async def notifications_mark_read(
+        self, info: strawberry.Info,
+        ids: Annotated[list[strawberry.ID] | None, strawberry.argument(description="Which; omit for all.")] = None,
+    ) -> notifications.NotificationsMarkReadPayload:  # fmt: skip
+        return await rn.mark_read(info, ids)
+
     work_order_submit: wo_payloads.WorkOrderPayload = _m(
         rw.submit, "workorders.submit", "Apply: a kind and its form; the order goes to the kind's first step."
     )  # type: ignore[assignment]
@@ -283,6 +318,11 @@ class Mutation:
         rw.withdraw, "workorders.submit", "Take your order back, before its first approval or while it is returned."
     )  # type: ignore[assignment]
     work_order_comment: wo_payloads.WorkOrderPayload = _m(rw.comment, rw.VIEW, "Comment on an order's timeline.")  # type: ignore[assignment]
+    work_order_attachment_add: wo_payloads.WorkOrderPayload = _m(
+        rw.attachment_add,
+        rw.VIEW,
+        "Attach uploaded files (POST /uploads) to an unfinished order: its applicant or who decides it now.",
+    )  # type: ignore[assignment]
     work_order_delegate: wo_payloads.WorkOrderPayload = _m(
         rw.delegate, rw.VIEW, "Let somebody in the order's data scope decide your task until a time (at most 30 days)."
     )  # type: ignore[assignment]
@@ -320,6 +360,11 @@ class Subscription:
     ) -> AsyncGenerator[types.OrgUnitChangedEvent, None]:  # fmt: skip
         async for event in policed(r.org_unit_changed(info, id), info.context.request_id):
             yield event
+
+    @strawberry.subscription(permission_classes=guard(), description="Your new notifications as they arrive.")
+    async def notification_received(self, info: strawberry.Info) -> AsyncGenerator[notifications.Notification, None]:
+        async for item in policed(rn.received(info), info.context.request_id):
+            yield item
 
     @strawberry.subscription(permission_classes=guard(), description="An export of yours as it is built, until DONE or FAILED.")
     async def export_progress(

@@ -8,13 +8,26 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"core", "domain", "schema", "resolvers", "jobs", "integrations", "server", "gateway", "cli", "models"}
+OURS = {"core", "domain", "schema", "resolvers", "jobs", "integrations", "server", "gateway", "transfers", "cli", "models"}
 
 # package -> top-level names it must never import
 FORBIDDEN = {
-    "core": {"strawberry", "starlette", "schema", "resolvers", "jobs", "integrations", "server", "domain", "cli", "models"},
-    "domain": {"strawberry", "starlette", "schema", "resolvers", "jobs", "integrations", "server", "cli"},
-    "integrations": {"schema", "resolvers", "jobs", "server", "cli"},
+    "core": {
+        "strawberry",
+        "starlette",
+        "schema",
+        "resolvers",
+        "jobs",
+        "integrations",
+        "server",
+        "gateway",
+        "transfers",
+        "domain",
+        "cli",
+        "models",
+    },
+    "domain": {"strawberry", "starlette", "schema", "resolvers", "jobs", "integrations", "server", "gateway", "transfers", "cli"},
+    "integrations": {"schema", "resolvers", "jobs", "server", "gateway", "transfers", "cli"},
 }
 
 

@@ -44,7 +44,7 @@ BUILTIN_ROLES = [
     ),
     BuiltinRole(
         "management_operator", "管理单位业务员", "Big Data Center staff who review and run services.",
-        RoleUnitKind.MANAGEMENT, (*_VIEW, *_ORDERS, "workorders.manage"),
+        RoleUnitKind.MANAGEMENT, (*_VIEW, *_ORDERS, "workorders.manage", "integration.view_interface_log"),
     ),
     BuiltinRole(
         "platform_service", "外部平台服务账号", "The service account of an external platform's API client: confirms dispatches.",

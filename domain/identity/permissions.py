@@ -34,6 +34,9 @@ _ALL = [
     Permission(
         "workorders.confirm_dispatch", "平台回执", "For external platforms' API clients: confirm or fail a dispatched work order."
     ),
+    Permission(
+        "integration.view_interface_log", "查看接口日志", "Read the interface log: every call to and from external platforms."
+    ),
     Permission("audit.view_audit_events", "查看操作日志", "Read and export the operation log."),
     Permission(
         "audit.view_security_events", "查看安全事件", "Read and export security events: alarms, refused logins and calls."

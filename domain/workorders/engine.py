@@ -20,6 +20,8 @@ from core.db.uow import UnitOfWork
 from core.errors import DomainErrors
 from domain.identity.actor import Actor
 from domain.identity.models import OrgUnit
+from domain.notifications.models import NotificationKind
+from domain.notifications.service import notify
 from domain.workorders import clocks
 from domain.workorders import repository as repo
 from domain.workorders.enums import (
@@ -120,7 +122,9 @@ async def enter(ctx: StepContext, step: Step, now: datetime, *, kind: EventKind 
     ctx.step = step
     if step.kind is StepKind.APPROVAL:
         before = _move(order, S.PROCESSING, step.name)
-        await _make_tasks(uow, order, step, now)
+        people = await _make_tasks(uow, order, step, now)
+        notify(uow, people, NotificationKind.TASK_WAITING, f"待审批：{order.title}（{order.number}）", body=step.label,
+               target=("WorkOrder", order.id), now=now, skip=ctx.actor.user_id if ctx.actor else None)  # fmt: skip
     else:
         from domain.workorders import dispatching  # it builds on this module: imported at use
 
@@ -133,7 +137,8 @@ async def enter(ctx: StepContext, step: Step, now: datetime, *, kind: EventKind 
     event(uow, order, kind, ctx.actor, now, comment=comment, before=before, detail={"label": step.label})
 
 
-async def _make_tasks(uow: UnitOfWork, order: WorkOrder, step: Step, now: datetime) -> None:
+async def _make_tasks(uow: UnitOfWork, order: WorkOrder, step: Step, now: datetime) -> list[int]:
+    """Open the step's decisions; returns who may take them (to be told so)."""
     approvers = step.approvers
     assert approvers is not None
     scope_path = await _unit_path(uow, order.unit_id)
@@ -152,6 +157,7 @@ async def _make_tasks(uow: UnitOfWork, order: WorkOrder, step: Step, now: dateti
         for user_id, _name in people:
             uow.session.add(WorkOrderTask(assignee_id=user_id, **common))
     await uow.session.flush()
+    return [user_id for user_id, _name in people]
 
 
 async def _unit_path(uow: UnitOfWork, unit_id: int) -> str:
@@ -176,6 +182,7 @@ async def complete(ctx: StepContext, now: datetime) -> None:
     await _finish(uow, order, now)
     if ctx.flow.on_complete is not None:
         await ctx.flow.on_complete(ctx)
+    tell_applicant(uow, order, NotificationKind.ORDER_FINISHED, "已完成", ctx.actor, now)
     touched(uow, order, now)
     event(uow, order, EventKind.COMPLETED, ctx.actor, now, before=before)
 
@@ -187,8 +194,16 @@ async def reject_order(ctx: StepContext, now: datetime, reason: str, *, kind: Ev
     await _finish(uow, order, now)
     if ctx.flow.on_reject is not None:
         await ctx.flow.on_reject(ctx)
+    tell_applicant(uow, order, NotificationKind.ORDER_FINISHED, "已驳回", ctx.actor, now)
     touched(uow, order, now)
     event(uow, order, kind, ctx.actor, now, comment=reason, before=before, detail=detail)
+
+
+def tell_applicant(
+    uow: UnitOfWork, order: WorkOrder, kind: NotificationKind, what: str, actor: Actor | None, now: datetime
+) -> None:
+    notify(uow, [order.applicant_id], kind, f"工单{what}：{order.title}（{order.number}）", target=("WorkOrder", order.id),
+           now=now, skip=actor.user_id if actor else None)  # fmt: skip
 
 
 async def _finish(uow: UnitOfWork, order: WorkOrder, now: datetime) -> None:
@@ -220,7 +235,7 @@ async def sync_due(uow: UnitOfWork, order: WorkOrder) -> None:
 
 
 async def submit(uow: UnitOfWork, actor: Actor, kind: str, data: Any, *, number: str, title: str | None = None,
-                 now: datetime | None = None) -> WorkOrder:  # fmt: skip
+                 files: list[Any] | None = None, now: datetime | None = None) -> WorkOrder:  # fmt: skip
     """Create and submit an order of `kind` for the actor's unit (INVALID_INPUT, UNKNOWN_KIND, NO_APPROVERS, GUARD_FAILED)."""
     now = now or utcnow()
     flow = get_flow(kind)
@@ -243,6 +258,10 @@ async def submit(uow: UnitOfWork, actor: Actor, kind: str, data: Any, *, number:
     for target_type, target_id in sorted(set(flow.links(form))) if flow.links else []:
         uow.session.add(WorkOrderLink(order_id=order.id, target_type=target_type, target_id=target_id))
     event(uow, order, EventKind.SUBMITTED, actor, now, detail={"kind": kind, "number": number})
+    if files:
+        from domain.workorders.attachments import attach  # it builds on this module: imported at use
+
+        await attach(uow, actor, order, files, now)
     await clocks.start(uow.session, order.id, SlaScope.ORDER, clocks.ORDER_STEP, flow.sla_hours, now)
     first = flow.steps[0]
     # The first step is entered from "nowhere": record it as a PROCESSING -> first step move.
@@ -375,6 +394,7 @@ async def return_for_changes(uow: UnitOfWork, actor: Actor, order_id: int, reaso
     await clocks.pause(uow.session, order.id, SlaScope.STEP, step.name, now)
     await clocks.pause(uow.session, order.id, SlaScope.ORDER, clocks.ORDER_STEP, now)
     order.due_at = None
+    tell_applicant(uow, order, NotificationKind.ORDER_RETURNED, "已退回修改", actor, now)
     touched(uow, order, now)
     event(uow, order, EventKind.RETURNED, actor, now, comment=text, before=before, detail=detail)
     return order
@@ -434,6 +454,7 @@ async def withdraw(uow: UnitOfWork, actor: Actor, order_id: int, reason: str | N
     await _finish(uow, order, now)
     if flow.on_withdraw is not None:
         await flow.on_withdraw(ctx)
+    tell_applicant(uow, order, NotificationKind.ORDER_FINISHED, "已撤回", actor, now)
     touched(uow, order, now)
     event(uow, order, EventKind.WITHDRAWN, actor, now, comment=(reason or "").strip() or None, before=before)
     return order

@@ -165,3 +165,20 @@ class WorkOrderDispatch(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class WorkOrderAttachment(Base):
+    """A file attached to an order: its metadata here, the file sealed in the store (core.storage)."""
+
+    __tablename__ = "work_order_attachment"
+    __table_args__ = (Index("ix_work_order_attachment_order", "order_id", "id"), AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id", ondelete="CASCADE"))
+    storage_key: Mapped[str] = mapped_column(String(300), unique=True)  # one upload, one attachment
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sm3: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -36,6 +36,7 @@ class WorkOrderRecord:
     clocks: list[SlaRecord] = field(default=NOT_LOADED)
     dispatches: list[DispatchRecord] = field(default=NOT_LOADED)
     links: list[tuple[str, int]] = field(default=NOT_LOADED)
+    attachments: list[AttachmentRecord] = field(default=NOT_LOADED)
 
 
 @dataclass(slots=True, eq=False)
@@ -107,3 +108,16 @@ class DispatchRecord:
     created_at: datetime
     updated_at: datetime
     confirmed_at: datetime | None
+
+
+@dataclass(slots=True, eq=False)
+class AttachmentRecord:
+    id: int
+    order_id: int
+    storage_key: str
+    filename: str
+    content_type: str
+    size: int
+    sm3: str
+    uploaded_by: int
+    uploaded_at: datetime

@@ -18,8 +18,16 @@ from domain.identity.actor import Actor
 from domain.identity.enums import OrgUnitKind, UserStatus
 from domain.identity.models import OrgUnit, Role, User, UserRole
 from domain.workorders.enums import ScopeKind, TaskStatus, WorkOrderSort, WorkOrderStatus
-from domain.workorders.models import WorkOrder, WorkOrderDispatch, WorkOrderEvent, WorkOrderLink, WorkOrderSla, WorkOrderTask
-from domain.workorders.records import DispatchRecord, EventRecord, SlaRecord, TaskRecord, WorkOrderRecord
+from domain.workorders.models import (
+    WorkOrder,
+    WorkOrderAttachment,
+    WorkOrderDispatch,
+    WorkOrderEvent,
+    WorkOrderLink,
+    WorkOrderSla,
+    WorkOrderTask,
+)
+from domain.workorders.records import AttachmentRecord, DispatchRecord, EventRecord, SlaRecord, TaskRecord, WorkOrderRecord
 
 WO = WorkOrder.__table__.c
 T = WorkOrderTask.__table__.c
@@ -308,6 +316,12 @@ async def dispatches_by_orders(session: Db, order_ids: Iterable[int]) -> dict[in
     cols = [d.id, d.order_id, d.step, d.round, d.platform, d.operation, d.idempotency_key, d.status, d.reference,
             d.attempts, d.last_error, d.created_at, d.updated_at, d.confirmed_at]  # fmt: skip
     return await _children(session, WorkOrderDispatch.__table__, cols, DispatchRecord, order_ids)
+
+
+async def attachments_by_orders(session: Db, order_ids: Iterable[int]) -> dict[int, list[AttachmentRecord]]:
+    a = WorkOrderAttachment.__table__.c
+    cols = [a.id, a.order_id, a.storage_key, a.filename, a.content_type, a.size, a.sm3, a.uploaded_by, a.uploaded_at]
+    return await _children(session, WorkOrderAttachment.__table__, cols, AttachmentRecord, order_ids)
 
 
 async def links_by_orders(session: Db, order_ids: Iterable[int]) -> dict[int, list[tuple[str, int]]]:

@@ -12,6 +12,8 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 
 from core.db.uow import UnitOfWork
+from domain.notifications.models import NotificationKind
+from domain.notifications.service import notify
 from domain.workorders import engine
 from domain.workorders import repository as repo
 from domain.workorders.enums import EventKind, SlaScope, TaskStatus, WorkOrderStatus
@@ -50,6 +52,7 @@ async def tick(uow: UnitOfWork, now: datetime, limit: int = BATCH) -> TickResult
                 continue
             if row.warn_at is not None and row.warn_at <= now and row.warned_at is None:
                 row.warned_at, row.warn_at, row.state = now, None, SlaState.WARNING
+                await _warn(uow, order, row, now)
                 engine.event(uow, order, EventKind.SLA_WARNING, None, now,
                              detail={"scope": row.scope.value, "step": row.step or None})  # fmt: skip
                 result.warned += 1
@@ -64,6 +67,23 @@ async def tick(uow: UnitOfWork, now: datetime, limit: int = BATCH) -> TickResult
                     result.escalated += 1
         engine.touched(uow, order, now)
     return result
+
+
+async def _warn(uow: UnitOfWork, order: WorkOrder, row: WorkOrderSla, now: datetime) -> None:
+    """Tell whoever may decide the step now (or, for the order's clock, the deciders of its current step)."""
+    step = row.step or order.step
+    if order.status is not WorkOrderStatus.PROCESSING or not step:
+        return
+    recipients: set[int] = set()
+    for task in await repo.step_tasks(uow.session, order, step):
+        if task.status is not TaskStatus.OPEN:
+            continue
+        if task.assignee_id is not None:
+            recipients.add(task.assignee_id)
+        elif task.role_code:
+            recipients |= {h[0] for h in await repo.holders(uow.session, task.role_code, task.scope_kind, task.scope_path)}
+    notify(uow, recipients, NotificationKind.SLA_WARNING, f"即将超时：{order.title}（{order.number}）", target=("WorkOrder", order.id),
+           now=now)  # fmt: skip
 
 
 async def _timeout(uow: UnitOfWork, order: WorkOrder, row: WorkOrderSla, now: datetime) -> bool:
@@ -96,6 +116,8 @@ async def _timeout(uow: UnitOfWork, order: WorkOrder, row: WorkOrderSla, now: da
         scope_path=scope_path, assignee_id=None, supervisor_role=None, status=TaskStatus.OPEN, created_at=now,
     ))  # fmt: skip
     row.escalated_at = now
+    notify(uow, [h[0] for h in holders], NotificationKind.ESCALATED, f"督办：{order.title}（{order.number}）超时未处理",
+           body=step.label, target=("WorkOrder", order.id), now=now)  # fmt: skip
     engine.event(uow, order, EventKind.ESCALATED, None, now,
                  detail={"step": step.name, "to_role": supervisor.role, "notified": [h[0] for h in holders]})  # fmt: skip
     return True

@@ -34,6 +34,9 @@ class WorkOrderSubmitInput:
     kind: str = strawberry.field(description="Kind code (see workOrderKinds).")
     form: JSON = strawberry.field(description="The kind's form (see workOrderKinds.formSchema).")
     title: str | None = strawberry.field(default=None, description="Title; the kind's default when omitted.")
+    uploads: list[str] | None = strawberry.field(
+        default=None, description="Files to attach: the `upload` tokens `POST /uploads` answered (yours, within the hour)."
+    )
 
 
 @strawberry.input(description="Approve the current step.")
@@ -102,3 +105,9 @@ class WorkOrderDispatchConfirmInput:
     result: JSON | None = strawberry.field(default=None, description="What the platform issued (card numbers, accounts).")
     reference: str | None = strawberry.field(default=None, description="The platform's own ticket number.")
     message: str | None = strawberry.field(default=None, description="Why it failed.")
+
+
+@strawberry.input(description="Attach uploaded files to an order.")
+class WorkOrderAttachmentAddInput:
+    id: strawberry.ID = strawberry.field(description="The work order.")
+    uploads: list[str] = strawberry.field(description="The `upload` tokens `POST /uploads` answered (yours, within the hour).")

@@ -8,11 +8,12 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from core import storage
 from core.clock import utcnow
 from core.ids import to_global_id
 from domain.identity.records import NOT_LOADED
 from domain.workorders.flow import get_flow
-from domain.workorders.records import DispatchRecord, EventRecord, SlaRecord, TaskRecord, WorkOrderRecord
+from domain.workorders.records import AttachmentRecord, DispatchRecord, EventRecord, SlaRecord, TaskRecord, WorkOrderRecord
 from domain.workorders.sla import Interval, SlaClock
 from schema.fastpath import raw
 from schema.identity.types import OrgUnit, User
@@ -50,6 +51,7 @@ _events = _relation("events", "work_order_events", "id")
 _clocks = _relation("clocks", "work_order_clocks", "id")
 _dispatches = _relation("dispatches", "work_order_dispatches", "id")
 _links = _relation("links", "work_order_links", "id")
+_attachments = _relation("attachments", "work_order_attachments", "id")
 
 
 def _then(value: Any, fn: Any) -> Any:
@@ -167,6 +169,11 @@ class WorkOrder(Node):
     @raw(_link_values)
     def links(self, root: Parent, info: strawberry.Info) -> list[WorkOrderLink]:
         return _link_values(root, info)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Attached files, oldest first, each with a fresh signed download link.")
+    @raw(_attachments)
+    def attachments(self, root: Parent, info: strawberry.Info) -> list[WorkOrderAttachment]:
+        return _attachments(root, info)  # type: ignore[no-any-return]
 
     @classmethod
     def is_type_of(cls, obj: Any, info: Any) -> bool:
@@ -332,6 +339,38 @@ class WorkOrderKind:
     sla_hours: float | None = strawberry.field(description="Target for the whole order, in working hours.")
     steps: list[WorkOrderStepInfo] = strawberry.field(description="Its steps in order.")
     form_schema: JSON = strawberry.field(description="JSON Schema of its form (for building the form screen).")
+
+
+def _download_url(root: AttachmentRecord, info: Any) -> str:
+    # Whoever reads the order may read its files: the link is signed for them now and expires soon.
+    ctx = info.context
+    actor = ctx.actor
+    token = storage.sign_link(root.storage_key, filename=root.filename, expires_in=ctx.settings.download_link_seconds,
+                              user_id=actor.user_id if actor else None)  # fmt: skip
+    return f"/files/{token}"
+
+
+def _uploader(root: AttachmentRecord, info: Any) -> Any:
+    return info.context.loaders.user.load(root.uploaded_by)
+
+
+@strawberry.type(description="附件: a file attached to a work order (sealed in the store).")
+class WorkOrderAttachment:
+    filename: str = strawberry.field(description="The file's name as uploaded.")
+    content_type: str = strawberry.field(description="Its declared type.")
+    size: int = strawberry.field(description="Bytes.")
+    sm3: str = strawberry.field(description="SM3 of the content, to check a copy.")
+    uploaded_at: datetime = strawberry.field(description="Attached at.")
+
+    @strawberry.field(description="Path of a signed link that downloads it; it expires (read the order again for a fresh one).")
+    @raw(_download_url)
+    def download_url(self, root: Parent, info: strawberry.Info) -> str:
+        return _download_url(root, info)
+
+    @strawberry.field(description="Who attached it, when in your data scope.")
+    @raw(_uploader)
+    def uploaded_by(self, root: Parent, info: strawberry.Info) -> User | None:
+        return _uploader(root, info)  # type: ignore[no-any-return]
 
 
 register_node(WorkOrderRecord, "WorkOrder")

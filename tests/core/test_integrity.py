@@ -37,7 +37,7 @@ async def role_id(services: Any, code: str) -> int:
 async def test_records_written_by_the_application_verify(demo, backend):
     result = integrity_cli(backend)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == "access-control records intact"
+    assert result.stdout.strip() == "access-control records and interface log intact"
 
 
 async def test_a_flipped_role_binding_fails_closed_and_raises_the_alarm(demo, gql, backend):

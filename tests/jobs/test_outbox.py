@@ -258,6 +258,7 @@ def test_the_production_worker_knows_every_job_and_cron():
         == [
             "audit.archive",
             "exports.expire",
+            "files.purge_uploads",
             "identity.purge_api_nonces",
             "identity.purge_login_nonces",
             "identity.purge_sso_pending",

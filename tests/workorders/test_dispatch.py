@@ -110,7 +110,7 @@ async def log_of(services: Any, order_id: int) -> list[tuple[CallOutcome, int | 
         return [(c.outcome, c.status_code) for c in (await calls.calls_by_order(s, [order_id]))[order_id]]
 
 
-async def test_three_failures_then_success_complete_the_order_with_one_accepted_call(wo, platform):
+async def test_three_failures_then_success_complete_the_order_with_one_accepted_call(wo, platform, gql):
     platform.sim.fail("500", times=3)
     oid = await approved(wo)
     assert (await order(wo.services, oid)).status is WorkOrderStatus.DISPATCHING
@@ -122,6 +122,17 @@ async def test_three_failures_then_success_complete_the_order_with_one_accepted_
     assert (d.status, d.attempts, d.idempotency_key) == (DispatchStatus.CONFIRMED, 4, f"GOVOPS-{done.number}-open-1")
     assert await links(wo.services, oid) == [("TestAccount", 1001)]
     assert await log_of(wo.services, oid) == [(CallOutcome.FAILED, 500)] * 3 + [(CallOutcome.OK, 200)]
+    from core.ids import to_global_id
+
+    q = """query($f: InterfaceCallFilter) { interfaceCalls(filter: $f) { totalCount edges { node {
+      platform operation outcome statusCode idempotencyKey intact workOrderId request } } } }"""
+    calls = (await gql(q, {"f": {"workOrderId": to_global_id("WorkOrder", oid)}}, as_user="operator"))["data"]["interfaceCalls"]
+    assert calls["totalCount"] == 4
+    assert [(c["node"]["outcome"], c["node"]["statusCode"]) for c in calls["edges"]] == [("OK", 200)] + [("FAILED", 500)] * 3
+    assert {(c["node"]["platform"], c["node"]["operation"], c["node"]["idempotencyKey"], c["node"]["intact"])
+            for c in calls["edges"]} == {("testplat", "open", d.idempotency_key, True)}  # fmt: skip
+    denied = await gql(q, as_user="pd_admin")
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 async def test_retry_after_is_honoured(wo, platform):

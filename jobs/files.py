@@ -1,4 +1,4 @@
-"""Export jobs: build a requested export, and forget exports past their retention period."""
+"""File jobs: build a requested export, forget exports past their retention, and uploads nobody attached."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from core.clock import utcnow
 from core.queue.context import JobContext
 from core.settings import get_settings
 from domain.exports import service
+from domain.workorders import attachments
 from jobs import registry
 
 
@@ -25,3 +26,10 @@ async def expire_exports(ctx: JobContext) -> int:
     before = utcnow() - timedelta(days=get_settings().export_retention_days)
     async with ctx.transaction() as uow:
         return await service.expire(uow, ctx.extra["storage"], before)
+
+
+@registry.cron("files.purge_uploads", hour=4, minute=40)
+async def purge_uploads(ctx: JobContext) -> int:
+    """Daily: delete uploads nobody attached within a day (an upload token lives an hour)."""
+    async with ctx.transaction() as uow:
+        return await attachments.purge_unattached(uow, ctx.extra["storage"], utcnow() - timedelta(days=1))
