@@ -17,9 +17,13 @@ from starlette.responses import Response
 
 from core import audit
 from core.audit import AuditOutcome
+from core.clock import utcnow
 from core.persisted import document_id
 from core.ratelimit import Rule, rate_limited_error
 from domain.identity import apiclients, auth
+from domain.integration import repository as interface_log
+from domain.integration.ports import CallDirection, CallOutcome, CallRecord, clip, redact
+from domain.workorders import dispatching
 
 if TYPE_CHECKING:
     from schema.context import Context
@@ -92,9 +96,17 @@ async def record_refusal(services: AppServices, refusal: Any, key_id: str, clien
             apiclients.record_refusal(uow, refusal, key_id, client_ip, operation)
 
 
-async def record_call(services: AppServices, ctx: Context, operation: str | None, failed: bool) -> None:
-    """The interface log (module 40): every call of a third party, with its outcome."""
+async def record_call(services: AppServices, ctx: Context, request: Request, operation: str | None, result: Any) -> None:
+    """Every call of a third party: in the operation log (who, what, outcome) and in the interface log (what was sent
+    and answered, redacted, with its latency; a platform's dispatch callback is filed under its work order)."""
     caller = ctx.api_caller
+    failed = bool(result.errors)
+    raw = await _raw_request(request)
+    variables = raw.get("variables") if isinstance(raw.get("variables"), dict) else {}
+    given = variables.get("input") if isinstance(variables.get("input"), dict) else {}
+    key = given.get("idempotencyKey") if isinstance(given.get("idempotencyKey"), str) else None
+    answer = {"data": result.data, "errors": [e.message for e in result.errors or []]}
+    started = request.scope.get("govops.started_at") or utcnow()
     with contextlib.suppress(Exception):
         async with services.unit_of_work() as uow:
             audit.record(
@@ -103,6 +115,14 @@ async def record_call(services: AppServices, ctx: Context, operation: str | None
                 target_type="ApiClient", target_id=caller.client_id, client_ip=ctx.client_ip,
                 detail={"keyId": caller.key_id, "operation": operation},
             )  # fmt: skip
+            dispatch = await dispatching.by_key(uow, key) if key else None
+            await interface_log.record_call(uow.session, CallRecord(
+                platform=caller.name, operation=operation or "?", direction=CallDirection.INBOUND, method=request.method,
+                url=request.url.path, idempotency_key=key, request=clip(redact(variables)), response=clip(redact(answer)),
+                status_code=200, latency_ms=int((utcnow() - started).total_seconds() * 1000),
+                outcome=CallOutcome.REJECTED if failed else CallOutcome.OK, error="; ".join(answer["errors"])[:500] or None,
+                started_at=started, order_id=dispatch.order_id if dispatch else None,
+            ))  # fmt: skip
 
 
 async def record_violation(services: AppServices, violation: Any, client_ip: str | None) -> None:

@@ -35,6 +35,7 @@ import jobs
 import transfers
 from core import keyring, keys, release, storage
 from core.bus import MemoryBus, RedisBus, make_bus
+from core.clock import utcnow
 from core.db.engine import create_engine, create_session_factory, read_engine
 from core.db.uow import UnitOfWork
 from core.errors import AccessError
@@ -246,6 +247,7 @@ class GovOpsGraphQL(GraphQL):
             user_agent=request.headers.get("user-agent"),
         )
         if request.scope["type"] == "http" and "x-api-key" in request.headers:
+            request.scope["govops.started_at"] = utcnow()  # for the interface log's latency
             ctx.api_caller = await gateway.authenticate_signed(self.services, request, ctx.client_ip)
             ctx.actor = ctx.api_caller.actor
             await self._limit("client", str(ctx.api_caller.client_id), services.settings.rate_limit_client_per_minute)
@@ -288,7 +290,7 @@ class GovOpsGraphQL(GraphQL):
         ctx = request.scope.get("govops.context")
         if ctx is not None and ctx.api_caller is not None:  # the interface log: every call of a third party
             self.services.spawn_write(
-                gateway.record_call(self.services, ctx, request.scope.get("govops.operation"), bool(result.errors))
+                gateway.record_call(self.services, ctx, request, request.scope.get("govops.operation"), result)
             )
         return await super().process_result(request, result)
 

@@ -235,3 +235,14 @@ async def test_an_accepted_dispatch_completes_by_the_signed_callback_once_even_w
     answers = [orjson.loads(c["answer"])["data"]["workOrderDispatchConfirm"] for c in platform.sim.callbacks]
     assert answers == [{"accepted": True, "errors": []}, {"accepted": False, "errors": []}]
     assert await links(wo.services, oid) == [("TestAccount", 1001)]
+    await wo.services.drain()  # the interface log is written beside the answer
+    async with wo.services.session_factory() as session:
+        logged = [
+            (c.direction.value, c.operation, c.outcome.value, c.platform)
+            for c in (await calls.calls_by_order(session, [oid]))[oid]
+        ]
+    assert logged == [
+        ("OUTBOUND", "open", "OK", "testplat"),
+        ("INBOUND", "WorkOrderDispatchConfirm", "OK", "测试平台"),
+        ("INBOUND", "WorkOrderDispatchConfirm", "OK", "测试平台"),
+    ]
