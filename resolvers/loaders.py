@@ -8,6 +8,7 @@ from aiodataloader import DataLoader
 
 from domain.identity import repository as identity
 from domain.identity.permissions import PERMISSIONS
+from domain.wireless import repository as wireless
 from domain.workorders import repository as workorders
 
 
@@ -25,6 +26,20 @@ class Loaders:
         self.work_order_dispatches = DataLoader(self._children(workorders.dispatches_by_orders))
         self.work_order_links = DataLoader(self._children(workorders.links_by_orders))
         self.work_order_attachments = DataLoader(self._children(workorders.attachments_by_orders))
+        self.sim_plan = DataLoader(self._keyed(lambda s, ids: wireless.plans_by_ids(s, ids)))
+        self.terminal_account = DataLoader(self._keyed(lambda s, ids: wireless.accounts_by_cards(s, ids)))
+        self.sim_card_events = DataLoader(self._children(wireless.events_by_cards))
+        self.sim_card_work_orders = DataLoader(
+            self._children(lambda s, ids: workorders.orders_by_targets(s, self._ctx.require_actor(), "SimCard", ids))
+        )
+
+    def _keyed(self, fetch: Any) -> Any:
+        async def batch(ids: list[int]) -> list[Any]:
+            async with self._ctx.read_session() as s:
+                found = await fetch(s, ids)
+            return [found.get(i) for i in ids]
+
+        return batch
 
     def _children(self, fetch: Any) -> Any:
         async def batch(ids: list[int]) -> list[Any]:

@@ -9,6 +9,8 @@ from core.db.engine import Db
 from domain.identity import repository as identity
 from domain.identity.actor import Actor
 from domain.identity.records import NOT_LOADED, AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
+from domain.wireless import repository as wireless
+from domain.wireless.records import SimCardRecord
 from domain.workorders import repository as workorders
 from domain.workorders.records import WorkOrderRecord
 from schema.lookahead import Selection
@@ -101,6 +103,35 @@ async def work_orders(s: Db, actor: Actor, items: list[WorkOrderRecord], sel: Se
                 setattr(o, attr, found.get(o.id, []))
 
 
+async def sim_cards(s: Db, actor: Actor, items: list[SimCardRecord], sel: Selection | None) -> None:
+    """What a card list or detail selects: one statement per relation, whatever the page size."""
+    if sel is None or not items:
+        return
+    if "plan" in sel:
+        found_plans = await wireless.plans_by_ids(s, {c.plan_id for c in items})
+        for card in items:
+            card.plan = found_plans.get(card.plan_id)
+    if "unit" in sel:
+        found_units = await identity.units_by_ids(s, actor, {c.unit_id for c in items})
+        for card in items:
+            card.unit = found_units.get(card.unit_id)
+        await units(s, actor, list(found_units.values()), sel.get("unit"))
+    ids = [c.id for c in items]
+    if "terminalAccount" in sel:
+        accounts = await wireless.accounts_by_cards(s, ids)
+        for card in items:
+            card.terminal_account = accounts.get(card.id)
+    if "history" in sel:
+        events = await wireless.events_by_cards(s, ids)
+        for card in items:
+            card.events = events.get(card.id, [])
+    if "workOrders" in sel:
+        orders = await workorders.orders_by_targets(s, actor, "SimCard", ids)
+        for card in items:
+            card.work_orders = orders.get(card.id, [])
+        await work_orders(s, actor, _flatten(card.work_orders for card in items), sel.get("workOrders"))
+
+
 Fetch = Callable[[Db, Actor, Iterable[int]], Awaitable[dict[int, Any]]]
 Prefetch = Callable[[Db, Actor, list[Any], Selection | None], Awaitable[None]]
 
@@ -111,11 +142,8 @@ NODES: dict[str, tuple[str | None, Fetch, Prefetch]] = {
     "User": ("identity.view_users", identity.users_by_ids, users),
     "Role": ("identity.view_roles", _roles_by_ids, roles),
     "AccessToken": (None, identity.tokens_by_ids, tokens),  # your own, or anybody's with manage_tokens
-    "WorkOrder": (
-        "workorders.view_work_orders",
-        lambda s, a, ids: workorders.orders_by_ids(s, a, ids),
-        lambda *a: work_orders(*a),
-    ),
+    "WorkOrder": ("workorders.view_work_orders", workorders.orders_by_ids, work_orders),
+    "SimCard": ("wireless.view_cards", wireless.cards_by_ids, sim_cards),
 }
 
 

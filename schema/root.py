@@ -15,6 +15,7 @@ from resolvers import identity as r
 from resolvers import integration as ri
 from resolvers import node as node_resolvers
 from resolvers import notifications as rn
+from resolvers import wireless as rwl
 from resolvers import workorders as rw
 from resolvers.common import INPUT
 from schema import cost, fastpath
@@ -29,6 +30,9 @@ from schema.node import Node
 from schema.notifications import types as notifications
 from schema.pagination import Connection
 from schema.permissions import guard
+from schema.wireless import enums as wl_enums
+from schema.wireless import inputs as wl_inputs
+from schema.wireless import types as wl
 from schema.workorders import enums as wo_enums
 from schema.workorders import inputs as wo_inputs
 from schema.workorders import payloads as wo_payloads
@@ -162,6 +166,34 @@ class Query:
         first: First = 20, after: After = None,
     ) -> Connection[interface_log.InterfaceCall]:  # fmt: skip
         return await ri.interface_calls(info, filter, first, after)  # type: ignore[no-any-return]
+
+    @strawberry.field(permission_classes=guard(rwl.VIEW), description="专网卡: the SIM cards in your data scope.")
+    async def sim_cards(
+        self, info: strawberry.Info,
+        filter: Annotated[wl_inputs.SimCardFilter | None, Filter] = None,
+        sort: Annotated[wl_enums.SimCardSort, strawberry.argument(description="Order of the list.")] = wl_enums.SimCardSort.CREATED_DESC,  # type: ignore[valid-type]
+        first: First = 20, after: After = None,
+    ) -> Connection[wl.SimCard]:  # fmt: skip
+        return await rwl.sim_cards(info, filter, sort, first, after)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        permission_classes=guard(rwl.VIEW), description="One card with its history and every work order that touched it."
+    )
+    async def sim_card(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="Its global id.")]
+    ) -> wl.SimCard | None:
+        return await rwl.sim_card(info, id)  # type: ignore[no-any-return]
+
+    @strawberry.field(permission_classes=guard(rwl.VIEW), description="The carriers' plans.")
+    async def sim_plans(
+        self, info: strawberry.Info,
+        carrier: Annotated[wl_enums.Carrier | None, strawberry.argument(description="Only this carrier's.")] = None,  # type: ignore[valid-type]
+    ) -> list[wl.SimPlan]:  # fmt: skip
+        return await rwl.sim_plans(info, carrier)  # type: ignore[return-value]
+
+    @strawberry.field(permission_classes=guard(rwl.VIEW), description="The applications a card may be allowed to reach.")
+    async def applications(self, info: strawberry.Info) -> list[wl.Application]:
+        return await rwl.applications(info)  # type: ignore[return-value]
 
     @strawberry.field(permission_classes=guard(), description="Your notifications, newest first.")
     async def my_notifications(
@@ -390,7 +422,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[types.OrgUnit, types.User, types.Role, types.AccessToken, wo.WorkOrder],
+        types=[types.OrgUnit, types.User, types.Role, types.AccessToken, wo.WorkOrder, wl.SimCard],
         extensions=extensions(
             settings.max_query_depth,
             settings.max_aliases,

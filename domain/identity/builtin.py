@@ -25,7 +25,7 @@ class BuiltinRole:
 
 
 _VIEW = ("identity.view_org_units", "identity.view_users", "identity.view_roles")
-_ORDERS = ("workorders.view_work_orders", "workorders.submit")
+_ORDERS = ("workorders.view_work_orders", "workorders.submit", "wireless.view_cards")
 
 BUILTIN_ROLES = [
     BuiltinRole(
@@ -44,7 +44,7 @@ BUILTIN_ROLES = [
     ),
     BuiltinRole(
         "management_operator", "管理单位业务员", "Big Data Center staff who review and run services.",
-        RoleUnitKind.MANAGEMENT, (*_VIEW, *_ORDERS, "workorders.manage", "integration.view_interface_log"),
+        RoleUnitKind.MANAGEMENT, (*_VIEW, *_ORDERS, "workorders.manage", "integration.view_interface_log", "wireless.manage_cards"),
     ),
     BuiltinRole(
         "platform_service", "外部平台服务账号", "The service account of an external platform's API client: confirms dispatches.",

@@ -37,6 +37,14 @@ _ALL = [
     Permission(
         "integration.view_interface_log", "查看接口日志", "Read the interface log: every call to and from external platforms."
     ),
+    Permission(
+        "wireless.view_cards", "查看专网卡", "See SIM cards, plans, applications and terminal accounts in your data scope."
+    ),
+    Permission(
+        "wireless.manage_cards",
+        "管理专网卡",
+        "Edit terminal accounts and card details, and keep the plan and application catalogues.",
+    ),
     Permission("audit.view_audit_events", "查看操作日志", "Read and export the operation log."),
     Permission(
         "audit.view_security_events", "查看安全事件", "Read and export security events: alarms, refused logins and calls."

@@ -446,3 +446,21 @@ async def export_batches(db: Db, actor: Actor, f: WorkOrderFilter, now: datetime
             return
         yield rows
         last = rows[-1][0]
+
+
+async def orders_by_targets(db: Db, actor: Actor, target_type: str, target_ids: Iterable[int]) -> dict[int, list[WorkOrderRecord]]:
+    """Every order the actor may see that touched each record (a card's full history), newest first."""
+    wanted = sorted(set(target_ids))
+    out: dict[int, list[WorkOrderRecord]] = {i: [] for i in wanted}
+    if not wanted:
+        return out
+    link = WorkOrderLink.__table__.c
+    stmt = (
+        select(link.target_id, *ORDER_COLS)
+        .join_from(WorkOrderLink.__table__, WorkOrder.__table__, WO.id == link.order_id)
+        .where(link.target_type == target_type, link.target_id.in_(wanted), readable(actor))
+        .order_by(link.target_id, WO.id.desc())
+    )
+    for r in await db.execute(stmt):
+        out[r[0]].append(WorkOrderRecord(*r[1:]))
+    return out

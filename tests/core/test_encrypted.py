@@ -230,6 +230,8 @@ def test_every_encrypted_column_is_known_to_the_rotation():
         "api_client.secret",
         "sso_pending.code_verifier",
         "user_totp.secret",
+        "sim_card.msisdn",
+        "sim_card.holder_phone",
     }
     for _t, _pk, c in keyring.encrypted_columns():
         assert isinstance(c.type, Encrypted) and c.type.context == f"{_t.name}.{c.name}"

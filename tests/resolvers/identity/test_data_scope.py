@@ -43,9 +43,19 @@ FOREIGN = {
     "AccessToken": None,  # filled in by the test (needs a login)
     "Role": "global",
     "WorkOrder": "hp_order",  # filled in by the test (submitted by 黄浦区's applicant)
+    "SimCard": "hp_card",  # filled in by the test (a card of 黄浦区)
 }
 # Who at the Big Data Center reads each type (the security administrator has no business with work orders).
-MANAGER = {"WorkOrder": "operator"}
+MANAGER = {"WorkOrder": "operator", "SimCard": "operator"}
+
+
+async def foreign_card_id(services: Any) -> int:
+    from domain.wireless import service
+    from tests.wireless.conftest import APPLICATIONS, PLANS, Registry
+
+    async with services.unit_of_work() as uow:
+        await service.ensure_catalog(uow, PLANS, APPLICATIONS)
+    return (await Registry(services).cards("D-HP", range(1, 2)))[0]
 
 
 async def foreign_order_id(services: Any) -> int:
@@ -74,6 +84,8 @@ async def test_node_outside_the_scope_is_null(demo, gql, type_name):
         return
     if case == "hp_order":
         pk = await foreign_order_id(demo)
+    elif case == "hp_card":
+        pk = await foreign_card_id(demo)
     else:
         pk = await foreign_token_id(demo, gql) if case is None else case(known)
     for username in ("pd_admin", "pd_user"):

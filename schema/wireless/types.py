@@ -1,0 +1,182 @@
+"""Wireless object types. Sources are domain records; relations come prefetched or via dataloaders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from core.ids import to_global_id
+from domain.identity.records import NOT_LOADED
+from domain.wireless.records import (
+    ApplicationRecord,
+    PlanRecord,
+    SimCardEventRecord,
+    SimCardRecord,
+    TerminalAccountRecord,
+)
+from schema.fastpath import raw
+from schema.identity.types import OrgUnit
+from schema.node import Node, register_node
+from schema.wireless.enums import (
+    Carrier,
+    CatalogStatus,
+    SimCardDomain,
+    SimCardEventKind,
+    SimCardStatus,
+    TerminalAccountStatus,
+)
+from schema.workorders.types import WorkOrder
+
+Parent = strawberry.Parent[Any]
+
+
+def _slot(attr: str, loader: str, key: str) -> Any:
+    def resolve(root: Any, info: Any) -> Any:
+        value = getattr(root, attr)
+        if value is not NOT_LOADED:
+            return value
+        ref = getattr(root, key)
+        return None if ref is None else getattr(info.context.loaders, loader).load(ref)
+
+    return resolve
+
+
+_plan = _slot("plan", "sim_plan", "plan_id")
+_unit = _slot("unit", "org_unit", "unit_id")
+_account = _slot("terminal_account", "terminal_account", "id")
+_history = _slot("events", "sim_card_events", "id")
+_orders = _slot("work_orders", "sim_card_work_orders", "id")
+
+
+def _gid(type_name: str) -> Any:
+    return lambda root, _info: to_global_id(type_name, root.id)
+
+
+_plan_id, _app_id, _account_id = _gid("SimPlan"), _gid("Application"), _gid("TerminalAccount")
+
+
+def _order_id(root: SimCardEventRecord, _info: Any) -> str | None:
+    return None if root.order_id is None else to_global_id("WorkOrder", root.order_id)
+
+
+def _replaced_by(root: SimCardRecord, _info: Any) -> str | None:
+    return None if root.replaced_by_id is None else to_global_id("SimCard", root.replaced_by_id)
+
+
+@strawberry.type(description="套餐: a carrier's plan.")
+class SimPlan:
+    carrier: Carrier = strawberry.field(description="Whose plan.")  # type: ignore[valid-type]
+    code: str = strawberry.field(description="The carrier's plan code.")
+    name: str = strawberry.field(description="Name.")
+    monthly_fee: int = strawberry.field(description="Monthly fee in fen (0.01 CNY).")
+    data_gb: int = strawberry.field(description="Data included per month, GB.")
+    status: CatalogStatus = strawberry.field(description="Offered or retired.")  # type: ignore[valid-type]
+
+    @strawberry.field(description="Global id.")
+    @raw(_plan_id)
+    def id(self, root: Parent, info: strawberry.Info) -> strawberry.ID:
+        return _plan_id(root, info)  # type: ignore[no-any-return]
+
+
+@strawberry.type(description="应用: a government system a card may be allowed to reach.")
+class Application:
+    code: str = strawberry.field(description="Code.")
+    name: str = strawberry.field(description="Name.")
+    description: str | None = strawberry.field(description="What it is.")
+    status: CatalogStatus = strawberry.field(description="Offered or retired.")  # type: ignore[valid-type]
+
+    @strawberry.field(description="Global id.")
+    @raw(_app_id)
+    def id(self, root: Parent, info: strawberry.Info) -> strawberry.ID:
+        return _app_id(root, info)  # type: ignore[no-any-return]
+
+
+@strawberry.type(description="终端安全管控账号: a card's account on the wireless support platform.")
+class TerminalAccount:
+    account_name: str = strawberry.field(description="Account name, issued by the support platform.")
+    holder_name: str = strawberry.field(description="Who holds it.")
+    status: TerminalAccountStatus = strawberry.field(description="Open or closed.")  # type: ignore[valid-type]
+    online: bool = strawberry.field(description="Online at the last user sync.")
+    last_seen_at: datetime | None = strawberry.field(description="Last seen online.")
+    created_at: datetime = strawberry.field(description="Opened at.")
+    closed_at: datetime | None = strawberry.field(description="Closed at.")
+
+    @strawberry.field(description="Global id.")
+    @raw(_account_id)
+    def id(self, root: Parent, info: strawberry.Info) -> strawberry.ID:
+        return _account_id(root, info)  # type: ignore[no-any-return]
+
+    applications: list[Application] = strawberry.field(description="The applications it may reach.")
+
+
+@strawberry.type(description="One entry of a card's history.")
+class SimCardEvent:
+    kind: SimCardEventKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
+    from_status: SimCardStatus | None = strawberry.field(description="Status before.")  # type: ignore[valid-type]
+    to_status: SimCardStatus | None = strawberry.field(description="Status after.")  # type: ignore[valid-type]
+    actor_name: str = strawberry.field(description="Who (系统 for the system).")
+    at: datetime = strawberry.field(description="When.")
+    detail: JSON = strawberry.field(description="Particulars (old and new plan, IMEI, applications).")
+
+    @strawberry.field(description="The work order that caused it, if any.")
+    @raw(_order_id)
+    def work_order_id(self, root: Parent, info: strawberry.Info) -> strawberry.ID | None:
+        return _order_id(root, info)  # type: ignore[return-value]
+
+
+@strawberry.type(description="专网卡: a 5G private-network SIM card.")
+class SimCard(Node):
+    iccid: str = strawberry.field(description="ICCID (19-20 digits, Luhn-checked).")
+    msisdn: str = strawberry.field(description="Phone number (sealed at rest; searchable exactly).")
+    imsi: str = strawberry.field(description="IMSI.")
+    domain: SimCardDomain = strawberry.field(description="Single or dual domain.")  # type: ignore[valid-type]
+    carrier: Carrier = strawberry.field(description="Carrier.")  # type: ignore[valid-type]
+    holder_name: str | None = strawberry.field(description="Who uses it.")
+    holder_phone: str | None = strawberry.field(description="The holder's contact phone (sealed at rest).")
+    status: SimCardStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
+    imei: str | None = strawberry.field(description="The device it is bound to.")
+    activated_at: datetime | None = strawberry.field(description="Activated by the carrier at.")
+    cancelled_at: datetime | None = strawberry.field(description="Cancelled at.")
+    created_at: datetime = strawberry.field(description="Registered at.")
+    updated_at: datetime = strawberry.field(description="Last change.")
+
+    @strawberry.field(description="Its plan.")
+    @raw(_plan)
+    def plan(self, root: Parent, info: strawberry.Info) -> SimPlan | None:
+        return _plan(root, info)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The unit it belongs to.")
+    @raw(_unit)
+    def unit(self, root: Parent, info: strawberry.Info) -> OrgUnit | None:
+        return _unit(root, info)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Its terminal security control account, if opened.")
+    @raw(_account)
+    def terminal_account(self, root: Parent, info: strawberry.Info) -> TerminalAccount | None:
+        return _account(root, info)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Its history, oldest first.")
+    @raw(_history)
+    def history(self, root: Parent, info: strawberry.Info) -> list[SimCardEvent]:
+        return _history(root, info)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Every work order that touched it, newest first (those in your data scope).")
+    @raw(_orders)
+    def work_orders(self, root: Parent, info: strawberry.Info) -> list[WorkOrder]:
+        return _orders(root, info)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The card that replaced it, if it was replaced.")
+    @raw(_replaced_by)
+    def replaced_by_id(self, root: Parent, info: strawberry.Info) -> strawberry.ID | None:
+        return _replaced_by(root, info)  # type: ignore[return-value]
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Any) -> bool:
+        return isinstance(obj, SimCardRecord)
+
+
+register_node(SimCardRecord, "SimCard")
+__all__ = ["ApplicationRecord", "PlanRecord", "TerminalAccountRecord"]
