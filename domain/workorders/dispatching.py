@@ -37,27 +37,49 @@ def _fingerprint(dispatch: WorkOrderDispatch) -> str:
     return f"workorders.dispatch:{dispatch.idempotency_key}"
 
 
-async def create(ctx: StepContext, step: Step, now: datetime) -> WorkOrderDispatch:
-    """Write the dispatch and enqueue its job in the order's transaction."""
+async def create(ctx: StepContext, step: Step, now: datetime) -> list[WorkOrderDispatch]:
+    """Write the step's dispatches (one, or one per request `build` returned) and enqueue their jobs in the
+    order's transaction."""
     assert step.dispatch is not None
     order = ctx.order
-    key = idempotency_key(order, step.name)
-    existing = (
-        await ctx.uow.session.execute(select(WorkOrderDispatch).where(WorkOrderDispatch.idempotency_key == key))
-    ).scalar_one_or_none()
-    if existing is not None and existing.status in SETTLED:
+    built = step.dispatch.build(ctx)
+    requests = built if isinstance(built, list) else [built]
+    if not requests:
+        raise error(Code.INVALID_TRANSITION, f"“{step.label}”没有要提交平台的内容 / Nothing to send at step {step.name}")
+    platform = step.dispatch.platform_for(ctx)
+    base = idempotency_key(order, step.name)
+    keys = [base] if not isinstance(built, list) else [f"{base}-{i + 1}" for i in range(len(requests))]
+    existing = {
+        d.idempotency_key: d
+        for d in (
+            await ctx.uow.session.execute(select(WorkOrderDispatch).where(WorkOrderDispatch.idempotency_key.in_(keys)))
+        ).scalars()
+    }
+    if any(d.status in SETTLED for d in existing.values()):
         raise error(Code.INVALID_TRANSITION, f"该环节已经提交过平台 / Step {step.name} was already dispatched in this round")
-    dispatch = existing or WorkOrderDispatch(
-        order_id=order.id, step=step.name, round=order.round, platform=step.dispatch.platform,
-        operation=step.dispatch.operation, idempotency_key=key, status=DispatchStatus.PENDING,
-        request=step.dispatch.build(ctx), attempts=0, created_at=now, updated_at=now,
-    )  # fmt: skip
-    ctx.uow.session.add(dispatch)
+    made = []
+    for key, request in zip(keys, requests, strict=True):
+        dispatch = existing.get(key) or WorkOrderDispatch(
+            order_id=order.id, step=step.name, round=order.round, platform=platform, operation=step.dispatch.operation,
+            idempotency_key=key, status=DispatchStatus.PENDING, request=request, attempts=0, created_at=now, updated_at=now,
+        )  # fmt: skip
+        ctx.uow.session.add(dispatch)
+        made.append(dispatch)
     await ctx.uow.session.flush()
-    ctx.uow.enqueue(JOB, {"dispatch_id": dispatch.id}, key=f"{JOB}:{dispatch.id}:{dispatch.attempts}:{now.timestamp()}")
+    for dispatch in made:
+        ctx.uow.enqueue(JOB, {"dispatch_id": dispatch.id}, key=f"{JOB}:{dispatch.id}:{dispatch.attempts}:{now.timestamp()}")
     engine.event(ctx.uow, order, EventKind.DISPATCHED, ctx.actor, now,
-                 detail={"platform": dispatch.platform, "operation": dispatch.operation, "key": key})  # fmt: skip
-    return dispatch
+                 detail={"platform": platform, "operation": step.dispatch.operation, "keys": keys})  # fmt: skip
+    return made
+
+
+async def _siblings(uow: UnitOfWork, dispatch: WorkOrderDispatch) -> list[WorkOrderDispatch]:
+    """The other dispatches of the same step and round (a fan-out), read under the order's lock."""
+    stmt = select(WorkOrderDispatch).where(
+        WorkOrderDispatch.order_id == dispatch.order_id, WorkOrderDispatch.step == dispatch.step,
+        WorkOrderDispatch.round == dispatch.round, WorkOrderDispatch.id != dispatch.id,
+    ).execution_options(populate_existing=True)  # fmt: skip
+    return list((await uow.session.execute(stmt)).scalars())
 
 
 async def _locked(uow: UnitOfWork, dispatch_id: int) -> tuple[WorkOrderDispatch, WorkOrder]:
@@ -96,16 +118,21 @@ async def answered(uow: UnitOfWork, dispatch_id: int, result: DispatchResult, *,
     step = flow.step(dispatch.step)
     ctx = engine._context(uow, order, flow, None, step)
     ctx.result = dict(result.result)
-    if order.status is WorkOrderStatus.DISPATCH_FAILED:  # a late confirmation of a dead-lettered dispatch
+    siblings_dead = any(d.status is DispatchStatus.DEAD for d in await _siblings(uow, dispatch))
+    if order.status is WorkOrderStatus.DISPATCH_FAILED and not siblings_dead:  # a late confirmation of a dead letter
         order.status = WorkOrderStatus.DISPATCHING
     engine.event(uow, order, EventKind.DISPATCH_CONFIRMED, None, now, detail={"reference": dispatch.reference, "via": via})
     # A dispatch that went through dead letter (and was retried) has a firing alert: the platform's answer resolves it.
     await alerts.resolve(uow, _fingerprint(dispatch), "平台已确认 / Confirmed by the platform", now)
+    ctx.request = dict(dispatch.request)
     assert step.dispatch is not None
     if step.dispatch.on_confirmed is not None:
         await step.dispatch.on_confirmed(ctx)
-    await engine.leave(ctx, step, now)
-    await engine.sync_due(uow, order)
+    if all(d.status is DispatchStatus.CONFIRMED for d in await _siblings(uow, dispatch)):
+        await engine.leave(ctx, step, now)
+        await engine.sync_due(uow, order)
+    else:
+        engine.touched(uow, order, now)
     return True
 
 
@@ -135,7 +162,12 @@ async def dead(uow: UnitOfWork, dispatch_id: int, message: str, *, now: datetime
     if dispatch.status in SETTLED or dispatch.status is DispatchStatus.DEAD or not _current(dispatch, order):
         return False
     dispatch.status, dispatch.last_error, dispatch.updated_at = DispatchStatus.DEAD, message, now
-    before = engine._move(order, WorkOrderStatus.DISPATCH_FAILED, order.step)
+    # A second request of the same fan-out may die after the first: the order is already waiting on an operator.
+    before = (
+        None
+        if order.status is WorkOrderStatus.DISPATCH_FAILED
+        else engine._move(order, WorkOrderStatus.DISPATCH_FAILED, order.step)
+    )
     engine.touched(uow, order, now)
     engine.event(uow, order, EventKind.DISPATCH_DEAD, None, now, comment=message, before=before,
                  detail={"platform": dispatch.platform, "operation": dispatch.operation, "attempts": dispatch.attempts})  # fmt: skip
@@ -151,22 +183,24 @@ async def dead(uow: UnitOfWork, dispatch_id: int, message: str, *, now: datetime
 
 async def retry(uow: UnitOfWork, actor: Actor, order_id: int, *, expected_version: int | None = None,
                 now: datetime | None = None) -> WorkOrder:  # fmt: skip
-    """An operator sends a dead-lettered dispatch again, with the same idempotency key (DISPATCH_NOT_RETRYABLE)."""
+    """An operator sends the dead-lettered dispatches of the step again, with the same idempotency keys
+    (DISPATCH_NOT_RETRYABLE)."""
     now = now or utcnow()
     order = await engine.load(uow, actor, order_id, expected_version)
     stmt = select(WorkOrderDispatch).where(
         WorkOrderDispatch.order_id == order.id, WorkOrderDispatch.step == (order.step or ""),
         WorkOrderDispatch.round == order.round, WorkOrderDispatch.status == DispatchStatus.DEAD,
     )  # fmt: skip
-    dispatch = (await uow.session.execute(stmt)).scalar_one_or_none()
-    if order.status is not WorkOrderStatus.DISPATCH_FAILED or dispatch is None:
+    dead_ones = list((await uow.session.execute(stmt)).scalars())
+    if order.status is not WorkOrderStatus.DISPATCH_FAILED or not dead_ones:
         raise error(Code.DISPATCH_NOT_RETRYABLE, "该工单没有待重试的平台派发 / This order has no failed dispatch to retry")
     before = engine._move(order, WorkOrderStatus.DISPATCHING, order.step)
-    dispatch.status, dispatch.updated_at = DispatchStatus.PENDING, now
-    uow.enqueue(JOB, {"dispatch_id": dispatch.id}, key=f"{JOB}:{dispatch.id}:retry:{now.timestamp()}")
+    for dispatch in dead_ones:
+        dispatch.status, dispatch.updated_at = DispatchStatus.PENDING, now
+        uow.enqueue(JOB, {"dispatch_id": dispatch.id}, key=f"{JOB}:{dispatch.id}:retry:{now.timestamp()}")
     engine.touched(uow, order, now)
     engine.event(uow, order, EventKind.DISPATCH_RETRIED, actor, now, before=before,
-                 detail={"platform": dispatch.platform, "key": dispatch.idempotency_key})  # fmt: skip
+                 detail={"platform": dead_ones[0].platform, "keys": [d.idempotency_key for d in dead_ones]})  # fmt: skip
     return order
 
 

@@ -35,6 +35,7 @@ class StepContext:
     flow: Flow
     step: Step | None = None
     result: dict[str, Any] = field(default_factory=dict)  # a dispatch's confirmed result
+    request: dict[str, Any] = field(default_factory=dict)  # the request that result answers
 
 
 Effect = Callable[[StepContext], Awaitable[None]]
@@ -65,12 +66,19 @@ class Approvers:
 
 @dataclass(frozen=True)
 class Dispatch:
-    """Send the order to `platform`'s `operation`; `build` makes the request from the context."""
+    """Send the order to `platform`'s `operation`; `build` makes the request from the context.
 
-    platform: str
+    `platform` may depend on the form (the card's carrier). `build` may return a list: one request each (one per
+    card), each with its own idempotency key; the step is done when every one is confirmed, and `on_confirmed`
+    runs once per confirmation with `ctx.result` and `ctx.request` set to that request's."""
+
+    platform: str | Callable[[StepContext], str]
     operation: str
-    build: Callable[[StepContext], dict[str, Any]]
+    build: Callable[[StepContext], dict[str, Any] | list[dict[str, Any]]]
     on_confirmed: Effect | None = None  # the domain effect of the platform's confirmation
+
+    def platform_for(self, ctx: StepContext) -> str:
+        return self.platform if isinstance(self.platform, str) else self.platform(ctx)
 
 
 @dataclass(frozen=True)

@@ -55,3 +55,12 @@ DISPATCHED = register(Flow("test.dispatch", "测试：审批后提交平台", Fo
     Step("leader", "单位领导审批", LEADER),
     Step("open", "平台开通", dispatch=Dispatch("testplat", "open", build=lambda ctx: ctx.form.model_dump(), on_confirmed=link_account)),
 )))  # fmt: skip
+
+FANOUT = register(Flow("test.fanout", "测试：逐个提交平台", Form, (
+    Step("leader", "单位领导审批", LEADER),
+    Step("open", "平台逐个开通", dispatch=Dispatch(
+        lambda ctx: "testplat", "open",
+        build=lambda ctx: [{"n": i + 1, "reason": ctx.form.reason} for i in range(ctx.form.quantity)],
+        on_confirmed=link_account,
+    )),
+)))  # fmt: skip

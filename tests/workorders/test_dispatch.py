@@ -246,3 +246,19 @@ async def test_an_accepted_dispatch_completes_by_the_signed_callback_once_even_w
         ("INBOUND", "WorkOrderDispatchConfirm", "OK", "测试平台"),
         ("INBOUND", "WorkOrderDispatchConfirm", "OK", "测试平台"),
     ]
+
+
+async def test_a_fan_out_sends_one_request_each_and_completes_when_all_are_confirmed(wo, platform):
+    platform.sim.fail("500", times=2)
+    oid = await wo.submit("pd_user", "test.fanout", {"quantity": 3, "reason": "三张卡"})
+    await wo.act("pd_admin", "approve", oid)
+    await drive(wo.services)
+    done = await order(wo.services, oid)
+    assert done.status is WorkOrderStatus.COMPLETED
+    async with wo.services.session_factory() as s:
+        rows = list((await s.execute(select(WorkOrderDispatch).where(WorkOrderDispatch.order_id == oid)
+                                     .order_by(WorkOrderDispatch.id))).scalars())  # fmt: skip
+    assert [d.idempotency_key.rsplit("-", 1)[1] for d in rows] == ["1", "2", "3"]
+    assert {d.status for d in rows} == {DispatchStatus.CONFIRMED} and [d.request["n"] for d in rows] == [1, 2, 3]
+    assert sorted(p["n"] for p in platform.opened) == [1, 2, 3]  # each request's work done once
+    assert sorted(await links(wo.services, oid)) == [("TestAccount", 1001), ("TestAccount", 1002), ("TestAccount", 1003)]
