@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import domain.flows  # noqa: F401  (registers every area's kinds)
 from core.clock import utcnow
 from core.queue.context import JobContext, RetryLater
 from domain.integration.ports import current_order_id

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+import domain.flows  # noqa: F401  (registers every area's kinds)
 from core.clock import utcnow
 from core.db.pagination import PageRequest
 from core.errors import Forbidden

@@ -8,6 +8,7 @@ dispatch that is already settled (a duplicate callback, a late retry) changes no
 
 from __future__ import annotations
 
+import inspect
 from datetime import datetime
 
 from sqlalchemy import select
@@ -43,6 +44,8 @@ async def create(ctx: StepContext, step: Step, now: datetime) -> list[WorkOrderD
     assert step.dispatch is not None
     order = ctx.order
     built = step.dispatch.build(ctx)
+    if inspect.isawaitable(built):  # a build that reads what earlier steps registered (the cards an open issued)
+        built = await built
     requests = built if isinstance(built, list) else [built]
     if not requests:
         raise error(Code.INVALID_TRANSITION, f"“{step.label}”没有要提交平台的内容 / Nothing to send at step {step.name}")

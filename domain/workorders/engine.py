@@ -247,7 +247,7 @@ async def submit(uow: UnitOfWork, actor: Actor, kind: str, data: Any, *, number:
         raise error(Code.INVALID_INPUT, "标题不能超过200字 / The title may have at most 200 characters", "title")
     order = WorkOrder(
         number=number, kind=kind, status=S.PROCESSING, step=None, title=title,
-        payload=form.model_dump(mode="json"), applicant_id=actor.user_id, unit_id=actor.org_unit_id, round=1,
+        payload=form.model_dump(mode="json", by_alias=True), applicant_id=actor.user_id, unit_id=actor.org_unit_id, round=1,
         overdue=False, created_at=now, updated_at=now,
     )  # fmt: skip
     uow.session.add(order)
@@ -418,7 +418,7 @@ async def resubmit(uow: UnitOfWork, actor: Actor, order_id: int, data: Any, *, c
         )
     flow = flow_of(order)
     form = parse_form(flow, data if data is not None else order.payload)
-    changed = form.model_dump(mode="json")
+    changed = form.model_dump(mode="json", by_alias=True)
     diff = {k: {"before": order.payload.get(k), "after": v} for k, v in changed.items() if order.payload.get(k) != v}
     order.payload = changed
     order.round += 1

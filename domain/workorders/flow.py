@@ -74,7 +74,7 @@ class Dispatch:
 
     platform: str | Callable[[StepContext], str]
     operation: str
-    build: Callable[[StepContext], dict[str, Any] | list[dict[str, Any]]]
+    build: Callable[[StepContext], Any]  # a request, a list of them, or an awaitable of either
     on_confirmed: Effect | None = None  # the domain effect of the platform's confirmation
 
     def platform_for(self, ctx: StepContext) -> str:

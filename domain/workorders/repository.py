@@ -448,7 +448,9 @@ async def export_batches(db: Db, actor: Actor, f: WorkOrderFilter, now: datetime
         last = rows[-1][0]
 
 
-async def orders_by_targets(db: Db, actor: Actor, target_type: str, target_ids: Iterable[int]) -> dict[int, list[WorkOrderRecord]]:
+async def orders_by_targets(
+    db: Db, actor: Actor, target_type: str, target_ids: Iterable[int]
+) -> dict[int, list[WorkOrderRecord]]:
     """Every order the actor may see that touched each record (a card's full history), newest first."""
     wanted = sorted(set(target_ids))
     out: dict[int, list[WorkOrderRecord]] = {i: [] for i in wanted}

@@ -18,7 +18,7 @@ PLANS = [
     {"carrier": "TELECOM", "code": "TEL-5G-30G", "name": "电信政务专网30G", "monthly_fee": 5000, "data_gb": 30},
     {"carrier": "TELECOM", "code": "TEL-5G-100G", "name": "电信政务专网100G", "monthly_fee": 12000, "data_gb": 100},
     {"carrier": "MOBILE", "code": "MOB-5G-50G", "name": "移动政务专网50G", "monthly_fee": 8000, "data_gb": 50},
-    {"carrier": "UNICOM", "code": "UNI-5G-50G", "name": "联通政务专网50G", "monthly_fee": 7800, "data_gb": 50},
+    {"carrier": "UNICOM", "code": "UNI-5G-30G", "name": "联通政务专网30G", "monthly_fee": 5600, "data_gb": 30},
     {"carrier": "CBN", "code": "CBN-5G-20G", "name": "广电政务专网20G", "monthly_fee": 3900, "data_gb": 20},
 ]
 APPLICATIONS = [

@@ -1,0 +1,3 @@
+"""Every area's work order kinds, registered with the engine on import (the API and the worker import this)."""
+
+from domain.wireless import flows as wireless  # noqa: F401
