@@ -69,6 +69,31 @@ def worker() -> None:
     run_worker(WorkerSettings)  # type: ignore[arg-type]
 
 
+def demo_plans() -> list[dict[str, object]]:
+    """The carriers' plan catalogues as their simulators sell them."""
+    from integrations.carriers.plans import PLANS
+
+    return [
+        {"carrier": carrier, "code": p["code"], "name": p["name"], "monthly_fee": p["monthlyFeeFen"], "data_gb": p["dataGb"]}
+        for carrier, plans in PLANS.items()
+        for p in plans
+    ]
+
+
+def demo_numbers() -> Any:
+    """Fresh card numbers per carrier from the carriers' own generators (seeded apart from the simulators')."""
+    from domain.wireless.enums import Carrier
+    from integrations.carriers.numbers import NumberGenerator
+
+    generators = {c: NumberGenerator(c.value, seed=9000 + i) for i, c in enumerate(Carrier)}
+
+    def draw(carrier: Carrier) -> tuple[str, str, str]:
+        g = generators[carrier]
+        return g.iccid(), g.msisdn(), g.imsi()
+
+    return draw
+
+
 @app.command("seed-demo")
 def seed_demo() -> None:
     """Create the demo organisation and users (demo profile only); prints the credentials."""
@@ -82,11 +107,17 @@ def seed_demo() -> None:
         from core.db.engine import create_session_factory
         from core.db.uow import UnitOfWork
         from domain.identity.demo import seed_demo as seed
+        from domain.wireless import demo as wireless_demo
 
         engine = await _open_engine()
         try:
             async with UnitOfWork(create_session_factory(engine)) as uow:
-                return await seed(uow, password, settings.password_iterations)
+                people = await seed(uow, password, settings.password_iterations)
+            async with UnitOfWork(create_session_factory(engine)) as uow:
+                cards = await wireless_demo.seed(uow, demo_plans(), demo_numbers())
+            if cards:
+                typer.echo(f"Wireless: {cards} SIM cards across the access units.")
+            return people
         finally:
             await engine.dispose()
 

@@ -32,6 +32,7 @@ from strawberry.types.unset import UNSET
 
 import gateway
 import jobs
+import platforms
 import transfers
 from core import keyring, keys, release, storage
 from core.bus import MemoryBus, RedisBus, make_bus
@@ -71,6 +72,7 @@ class AppServices:
     arq: Any = None
     documents: PersistedDocuments = field(default_factory=PersistedDocuments)
     office_platform: Any = None  # integrations.office_platform.client.OfficePlatformClient when SSO is set up
+    platforms: Any = None  # platforms.Platforms: the gateways (and, in the demo, the simulators) this process uses
     limiter: RateLimiter | None = None
     apq: ApqCache = field(default_factory=lambda: ApqCache(None))
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
@@ -159,6 +161,7 @@ async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppSer
             services.arq = await create_pool(RedisSettings.from_dsn(settings.redis_url or ""))
             services.runner = ArqRelay(services.executor, services.arq, poll_seconds=settings.job_poll_seconds)
         await services.runner.start()
+    services.platforms = await platforms.start(services)
     return services
 
 
@@ -178,6 +181,8 @@ async def stop_services(services: AppServices) -> None:
         await services.limiter.close()
     if services.office_platform is not None:
         await services.office_platform.close()
+    if services.platforms is not None:
+        await services.platforms.close()
     await services.engine.dispose()
 
 

@@ -114,6 +114,14 @@ class Settings(BaseSettings):
         "127.0.0.1", description="proxies whose X-Forwarded-For is trusted for client addresses (comma-separated, or *)"
     )
     job_poll_seconds: float = Field(1.0, gt=0, le=60, description="how often the outbox relay looks for due rows")
+    carrier_urls: dict[str, str] = Field(
+        default_factory=dict, description='the carriers\' platform URLs, JSON: {"TELECOM": "https://...", "MOBILE": ...}'
+    )
+    wireless_support_url: str | None = Field(None, description="the wireless support platform's URL")
+    platform_timeout_seconds: float = Field(10.0, gt=0, le=120, description="how long a platform call may take")
+    simulate_platforms: bool | None = Field(
+        None, description="start the platform simulators in-process (default: in the demo profile, when no URL is set)"
+    )
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:

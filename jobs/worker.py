@@ -13,7 +13,9 @@ from core.db.engine import create_engine, create_session_factory, read_engine
 from core.logging import configure_logging
 from core.queue.runner import ArqRelay, JobExecutor, arq_functions_and_crons, runner_name
 from core.settings import get_settings
+from integrations import wiring
 from jobs import registry
+from jobs.interface_log import recorder
 
 _settings = get_settings()
 _functions, _crons = arq_functions_and_crons(registry)
@@ -35,9 +37,10 @@ async def startup(ctx: dict[str, Any]) -> None:
         registry, create_session_factory(engine), bus.publish, lambda: relay.wake() if relay else None, runner_name("worker"),
         extra={"storage": storage.store_from_settings(_settings), "read": read_engine(engine).connect},
     )  # fmt: skip
+    gateways = wiring.register_configured(_settings, recorder(executor.session_factory))
     relay = ArqRelay(executor, ctx["redis"], poll_seconds=_settings.job_poll_seconds)
     await relay.start()
-    ctx.update(engine=engine, bus=bus, executor=executor, relay=relay, tasks=tasks)
+    ctx.update(engine=engine, bus=bus, executor=executor, relay=relay, tasks=tasks, gateways=gateways)
 
 
 async def _follow_keys(engine: Any, bus: RedisBus) -> None:
@@ -56,6 +59,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     for task in ctx["tasks"]:
         task.cancel()
     await ctx["relay"].close()
+    await wiring.close(ctx["gateways"])
     await ctx["bus"].close()
     await ctx["engine"].dispose()
 

@@ -8,7 +8,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"core", "domain", "schema", "resolvers", "jobs", "integrations", "server", "gateway", "transfers", "cli", "models"}
+OURS = {
+    "core",
+    "domain",
+    "schema",
+    "resolvers",
+    "jobs",
+    "integrations",
+    "server",
+    "gateway",
+    "transfers",
+    "platforms",
+    "cli",
+    "models",
+}
 
 # package -> top-level names it must never import
 FORBIDDEN = {
@@ -22,12 +35,25 @@ FORBIDDEN = {
         "server",
         "gateway",
         "transfers",
+        "platforms",
         "domain",
         "cli",
         "models",
     },
-    "domain": {"strawberry", "starlette", "schema", "resolvers", "jobs", "integrations", "server", "gateway", "transfers", "cli"},
-    "integrations": {"schema", "resolvers", "jobs", "server", "gateway", "transfers", "cli"},
+    "domain": {
+        "strawberry",
+        "starlette",
+        "schema",
+        "resolvers",
+        "jobs",
+        "integrations",
+        "server",
+        "gateway",
+        "transfers",
+        "platforms",
+        "cli",
+    },
+    "integrations": {"schema", "resolvers", "jobs", "server", "gateway", "transfers", "platforms", "cli"},
 }
 
 

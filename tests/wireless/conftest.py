@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 from stdnum import luhn
@@ -13,6 +17,15 @@ from domain.identity.models import OrgUnit
 from domain.wireless import service
 from domain.wireless.enums import Carrier, SimCardDomain
 from domain.wireless.models import SimPlan
+from integrations import registry as platform_registry
+from integrations.base.serve import serve
+from integrations.base.sim_state import CallbackSettings
+from integrations.carriers.gateway import carrier_gateways
+from integrations.carriers.simulator import create_carrier_simulator
+from integrations.wireless_support.gateway import support_gateway
+from integrations.wireless_support.simulator import create_support_simulator
+from jobs.interface_log import recorder
+from tests.workorders.test_graphql import confirm_client
 
 PLANS = [
     {"carrier": "TELECOM", "code": "TEL-5G-30G", "name": "电信政务专网30G", "monthly_fee": 5000, "data_gb": 30},
@@ -67,3 +80,41 @@ async def registry(demo: Any) -> Registry:
     async with demo.unit_of_work() as uow:
         await service.ensure_catalog(uow, PLANS, APPLICATIONS)
     return Registry(demo)
+
+
+@dataclass
+class Platforms:
+    carriers: dict[str, Any]
+    support: Any
+    gate: asyncio.Event  # callbacks wait for it: a test holds them to see the order waiting
+
+
+@pytest.fixture
+async def platforms(registry: Any, app: Any) -> AsyncIterator[Platforms]:
+    services = registry.services
+    client = await confirm_client(services, app)
+    transport = httpx.ASGITransport(app=app, client=("10.9.8.7", 443))
+
+    gate = asyncio.Event()
+    gate.set()
+
+    async def send(url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
+        await gate.wait()
+        async with httpx.AsyncClient(transport=transport, base_url="http://govops") as http:
+            return await http.post("/graphql", content=body, headers=headers)
+
+    callback = CallbackSettings(url="http://govops/graphql", api_key=client["key"], secret=client["secret"],
+                                document_hash=client["document"], delay_seconds=0, send=send)  # fmt: skip
+    apps = {c: create_carrier_simulator(c, callback=callback, seed=i) for i, c in enumerate(("TELECOM", "MOBILE"))}
+    support = create_support_simulator()
+    async with serve(apps["TELECOM"]) as tel, serve(apps["MOBILE"]) as mob, serve(support) as sup:
+        gateways = [*carrier_gateways({"TELECOM": tel, "MOBILE": mob}, recorder(services.session_factory), timeout=2),
+                    support_gateway(sup, recorder(services.session_factory), timeout=2)]  # fmt: skip
+        for gateway in gateways:
+            platform_registry.register(gateway)
+        try:
+            yield Platforms(apps, support, gate)
+        finally:
+            for gateway in gateways:
+                platform_registry.unregister(gateway.platform)
+                await gateway.client.close()

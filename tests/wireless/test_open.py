@@ -4,27 +4,13 @@ terminal accounts, and the applicant following it live."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
-import pytest
 from sqlalchemy import func, select
 
 from domain.wireless.models import SimCard, TerminalAccount
-from integrations import registry as platform_registry
-from integrations.base.serve import serve
-from integrations.base.sim_state import CallbackSettings
-from integrations.carriers.gateway import carrier_gateways
-from integrations.carriers.simulator import create_carrier_simulator
-from integrations.wireless_support.gateway import support_gateway
-from integrations.wireless_support.simulator import create_support_simulator
-from jobs.interface_log import recorder
 from tests.resolvers.identity.test_subscriptions import open_subscription
 from tests.workorders.test_dispatch import drive
-from tests.workorders.test_graphql import confirm_client
 
 SUBMIT = """mutation($i: WorkOrderSubmitInput!) { workOrderSubmit(input: $i) {
   workOrder { id number title status step } errors { code field message } } }"""
@@ -40,44 +26,6 @@ def form(carrier: str = "MOBILE", plan: str = "MOB-5G-50G", quantity: int = 3, *
         "holders": [{"name": f"民警{i}", "phone": f"1391234000{i}"} for i in range(quantity)],
         "applications": ["YWTB", "YWTG"], "reason": "移动警务终端", **extra,
     }  # fmt: skip
-
-
-@dataclass
-class Platforms:
-    carriers: dict[str, Any]
-    support: Any
-    gate: asyncio.Event  # callbacks wait for it: a test holds them to see the order waiting
-
-
-@pytest.fixture
-async def platforms(registry: Any, app: Any) -> AsyncIterator[Platforms]:
-    services = registry.services
-    client = await confirm_client(services, app)
-    transport = httpx.ASGITransport(app=app, client=("10.9.8.7", 443))
-
-    gate = asyncio.Event()
-    gate.set()
-
-    async def send(url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
-        await gate.wait()
-        async with httpx.AsyncClient(transport=transport, base_url="http://govops") as http:
-            return await http.post("/graphql", content=body, headers=headers)
-
-    callback = CallbackSettings(url="http://govops/graphql", api_key=client["key"], secret=client["secret"],
-                                document_hash=client["document"], delay_seconds=0, send=send)  # fmt: skip
-    apps = {c: create_carrier_simulator(c, callback=callback, seed=i) for i, c in enumerate(("TELECOM", "MOBILE"))}
-    support = create_support_simulator()
-    async with serve(apps["TELECOM"]) as tel, serve(apps["MOBILE"]) as mob, serve(support) as sup:
-        gateways = [*carrier_gateways({"TELECOM": tel, "MOBILE": mob}, recorder(services.session_factory), timeout=2),
-                    support_gateway(sup, recorder(services.session_factory), timeout=2)]  # fmt: skip
-        for gateway in gateways:
-            platform_registry.register(gateway)
-        try:
-            yield Platforms(apps, support, gate)
-        finally:
-            for gateway in gateways:
-                platform_registry.unregister(gateway.platform)
-                await gateway.client.close()
 
 
 async def approve_all(gql: Any, gid: str) -> None:

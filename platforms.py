@@ -1,0 +1,108 @@
+"""The external platforms this process dispatches to: the ones configured in settings, or, in the demo, the
+carrier and support-platform simulators started in-process and calling back this server as the demo platforms'
+API client (the platform_svc service account). Wired by server.py; the worker uses integrations.wiring alone."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import AsyncExitStack
+from typing import Any
+
+from sqlalchemy import select
+
+from core.settings import Profile
+from domain.identity.apiclients import ApiClientData, create_client, rotate_secret
+from domain.identity.models import ApiClient, User
+from domain.identity.system import system_actor
+from domain.wireless.enums import SimCardStatus
+from domain.wireless.models import SimCard, SimPlan
+from integrations import wiring
+from integrations.base.serve import serve
+from integrations.base.sim_state import CallbackSettings
+from integrations.carriers.numbers import CARRIERS
+from integrations.carriers.simulator import create_carrier_simulator
+from integrations.wireless_support.simulator import create_support_simulator
+from jobs.interface_log import recorder
+
+log = logging.getLogger(__name__)
+
+DEMO_CLIENT = "演示平台（模拟器）"
+DEMO_ACCOUNT = "platform_svc"
+CONFIRM_DOCUMENT = "WorkOrderDispatchConfirm"
+
+
+class Platforms:
+    """What was started; `close` stops the simulators and the gateways' clients."""
+
+    def __init__(self) -> None:
+        self.stack = AsyncExitStack()
+        self.gateways: list[Any] = []
+        self.simulators: dict[str, Any] = {}
+
+    async def close(self) -> None:
+        await wiring.close(self.gateways)
+        await self.stack.aclose()
+
+
+def simulating(settings: Any) -> bool:
+    if settings.simulate_platforms is not None:
+        return bool(settings.simulate_platforms)
+    return settings.profile is Profile.DEMO and not settings.carrier_urls and not settings.wireless_support_url
+
+
+async def start(services: Any) -> Platforms:
+    """Register the configured platforms' gateways, or start and register the simulators (the demo)."""
+    settings = services.settings
+    running = Platforms()
+    record = recorder(services.session_factory)
+    if not simulating(settings):
+        running.gateways = wiring.register_configured(settings, record)
+        return running
+    callback = await _demo_callback(services)
+    urls = {}
+    for seed, carrier in enumerate(CARRIERS):
+        app = create_carrier_simulator(carrier, callback=callback, seed=seed)
+        await _load_books(services, carrier, app)
+        running.simulators[carrier] = app
+        urls[carrier] = await running.stack.enter_async_context(serve(app))
+    support = create_support_simulator(callback=callback)
+    running.simulators["wireless_support"] = support
+    support_url = await running.stack.enter_async_context(serve(support))
+    running.gateways = wiring.register_gateways(urls, support_url, record, settings.platform_timeout_seconds)
+    log.info("platform simulators started: %s, support %s", urls, support_url)
+    return running
+
+
+async def _load_books(services: Any, carrier: str, app: Any) -> None:
+    """The simulated carrier knows the demo cards in service, as the real one knows ours."""
+    cards = SimCard.__table__.c
+    plans = SimPlan.__table__.c
+    stmt = (
+        select(cards.iccid, cards.msisdn, cards.imsi, plans.code, cards.imei, cards.domain, cards.holder_name)
+        .join_from(SimCard.__table__, SimPlan.__table__, plans.id == cards.plan_id)
+        .where(cards.carrier == carrier, cards.status.in_([SimCardStatus.ACTIVE, SimCardStatus.SUSPENDED]))
+    )
+    async with services.read() as db:
+        rows = list(await db.execute(stmt))
+    for iccid, msisdn, imsi, plan, imei, domain, holder in rows:
+        app.state.carrier.seed_card({"iccid": iccid, "msisdn": msisdn, "imsi": imsi, "plan": plan, "imei": imei,
+                                     "domain": domain.value, "holderName": holder})  # fmt: skip
+
+
+async def _demo_callback(services: Any) -> CallbackSettings | None:
+    """The demo platforms' API client (made once, its secret renewed at every start), or None before seed-demo."""
+    async with services.unit_of_work() as uow:
+        user_id = (await uow.session.execute(select(User.id).where(User.username == DEMO_ACCOUNT))).scalar_one_or_none()
+        if user_id is None:
+            log.warning("no %s account (run govops seed-demo): simulated platforms cannot call back", DEMO_ACCOUNT)
+            return None
+        found = (await uow.session.execute(select(ApiClient).where(ApiClient.name == DEMO_CLIENT))).scalar_one_or_none()
+        if found is None:
+            data = ApiClientData(name=DEMO_CLIENT, user_id=user_id, operations=[CONFIRM_DOCUMENT])
+            client, secret = await create_client(uow, system_actor(), data, services.documents)
+        else:
+            client, secret = await rotate_secret(uow, system_actor(), found.id)
+        key = client.key_id
+    document = services.documents.by_name[CONFIRM_DOCUMENT].id
+    url = f"http://127.0.0.1:{services.settings.port}/graphql"
+    return CallbackSettings(url=url, api_key=key, secret=secret, document_hash=document, delay_seconds=3)
