@@ -48,8 +48,10 @@ async def create(ctx: StepContext, step: Step, now: datetime) -> list[WorkOrderD
         built = await built
     requests = built if isinstance(built, list) else [built]
     if not requests:
-        raise error(Code.INVALID_TRANSITION, f"“{step.label}”没有要提交平台的内容 / Nothing to send at step {step.name}")
+        return []  # nothing to send (a card without an account to close): the engine moves on
     platform = step.dispatch.platform_for(ctx)
+    if inspect.isawaitable(platform):  # a platform read from the records (the card's carrier)
+        platform = await platform
     base = idempotency_key(order, step.name)
     keys = [base] if not isinstance(built, list) else [f"{base}-{i + 1}" for i in range(len(requests))]
     existing = {

@@ -129,7 +129,12 @@ async def enter(ctx: StepContext, step: Step, now: datetime, *, kind: EventKind 
         from domain.workorders import dispatching  # it builds on this module: imported at use
 
         before = _move(order, S.DISPATCHING, step.name)
-        await dispatching.create(ctx, step, now)
+        if not await dispatching.create(ctx, step, now):
+            # Nothing to send at this step: record that it was reached, then go on at once.
+            touched(uow, order, now)
+            event(uow, order, kind, ctx.actor, now, comment=comment, before=before, detail={"label": step.label, "empty": True})
+            await leave(ctx, step, now)
+            return
     await clocks.start(uow.session, order.id, SlaScope.STEP, step.name, step.sla_hours, now)
     if step.on_enter is not None:
         await step.on_enter(ctx)

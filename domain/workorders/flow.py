@@ -72,12 +72,13 @@ class Dispatch:
     card), each with its own idempotency key; the step is done when every one is confirmed, and `on_confirmed`
     runs once per confirmation with `ctx.result` and `ctx.request` set to that request's."""
 
-    platform: str | Callable[[StepContext], str]
+    platform: str | Callable[[StepContext], Any]  # a name, or a function giving one (may be async)
     operation: str
     build: Callable[[StepContext], Any]  # a request, a list of them, or an awaitable of either
     on_confirmed: Effect | None = None  # the domain effect of the platform's confirmation
 
-    def platform_for(self, ctx: StepContext) -> str:
+    def platform_for(self, ctx: StepContext) -> Any:
+        """The platform's name, or an awaitable of it."""
         return self.platform if isinstance(self.platform, str) else self.platform(ctx)
 
 
