@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 DEMO_CLIENT = "演示平台（模拟器）"
 DEMO_ACCOUNT = "platform_svc"
 CONFIRM_DOCUMENT = "WorkOrderDispatchConfirm"
+ALERT_DOCUMENT = "WirelessSecurityAlertPush"
 
 
 class Platforms:
@@ -65,7 +66,7 @@ async def start(services: Any) -> Platforms:
         await _load_books(services, carrier, app)
         running.simulators[carrier] = app
         urls[carrier] = await running.stack.enter_async_context(serve(app))
-    support = create_support_simulator(callback=callback)
+    support = create_support_simulator(callback=callback, alert_document_hash=services.documents.by_name[ALERT_DOCUMENT].id)
     running.simulators["wireless_support"] = support
     support_url = await running.stack.enter_async_context(serve(support))
     running.gateways = wiring.register_gateways(urls, support_url, record, settings.platform_timeout_seconds)
@@ -98,10 +99,11 @@ async def _demo_callback(services: Any) -> CallbackSettings | None:
             return None
         found = (await uow.session.execute(select(ApiClient).where(ApiClient.name == DEMO_CLIENT))).scalar_one_or_none()
         if found is None:
-            data = ApiClientData(name=DEMO_CLIENT, user_id=user_id, operations=[CONFIRM_DOCUMENT])
+            data = ApiClientData(name=DEMO_CLIENT, user_id=user_id, operations=[CONFIRM_DOCUMENT, ALERT_DOCUMENT])
             client, secret = await create_client(uow, system_actor(), data, services.documents)
         else:
             client, secret = await rotate_secret(uow, system_actor(), found.id)
+            client.operations = sorted(set(client.operations) | {CONFIRM_DOCUMENT, ALERT_DOCUMENT})
         key = client.key_id
     document = services.documents.by_name[CONFIRM_DOCUMENT].id
     url = f"http://127.0.0.1:{services.settings.port}/graphql"

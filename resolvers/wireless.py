@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
 
 from core.db.pagination import PageRequest
 from core.ids import decode_id
+from domain.alerts.enums import AlertSeverity
 from domain.wireless import repository as repo
+from domain.wireless.alerts import PushedAlert, record
 from domain.wireless.enums import Carrier, SimCardSort
 from resolvers import prefetch
+from resolvers.common import INPUT
 from schema.lookahead import selection
 from schema.pagination import ConnectionValue
 from schema.wireless import inputs
+from schema.wireless.types import WirelessSecurityAlertPushPayload
 
 VIEW = "wireless.view_cards"
 
@@ -57,3 +62,23 @@ async def sim_plans(info: strawberry.Info, carrier: Carrier | None) -> list[Any]
 async def applications(info: strawberry.Info) -> list[Any]:
     async with info.context.read_session() as s:
         return await repo.applications(s)
+
+
+def _bad(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+async def alert_push(info: strawberry.Info, input: Annotated[inputs.WirelessSecurityAlertPushInput, INPUT]) -> Any:
+    """The support platform's alert batch: validated as a whole (a bad one refuses the batch), stored at once."""
+    info.context.require_actor()
+    if not 1 <= len(input.alerts) <= 500:
+        raise _bad("一批告警须为1至500条 / A batch holds 1 to 500 alerts")
+    pushed = []
+    for a in input.alerts:
+        if a.kind != "TERMINAL_BEHAVIOUR" or a.severity not in AlertSeverity.__members__:
+            raise _bad(f"告警类型或级别无效 / Unknown kind or severity: {a.kind} {a.severity}")
+        pushed.append(PushedAlert(a.fingerprint[:128], a.account_name[:40], a.iccid[:20], AlertSeverity(a.severity), a.title[:300],
+                                  a.detail, a.occurred_at))  # fmt: skip
+    async with info.context.unit_of_work() as uow:
+        stored, unknown = await record(uow, pushed)
+    return WirelessSecurityAlertPushPayload(stored=stored, unknown_cards=unknown)

@@ -374,6 +374,11 @@ class Mutation:
     ) -> exports.ExportPayload:
         return await rw.export(info, filter)  # type: ignore[no-any-return]
 
+    wireless_security_alert_push: wl.WirelessSecurityAlertPushPayload = _m(
+        rwl.alert_push,
+        "wireless.push_alerts",
+        "The wireless support platform pushes terminal abnormal-behaviour alerts (signed API clients, persisted operation).",
+    )  # type: ignore[assignment]
     work_order_dispatch_confirm: wo_payloads.WorkOrderDispatchConfirmPayload = _m(
         rw.dispatch_confirm,
         "workorders.confirm_dispatch",

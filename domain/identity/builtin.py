@@ -48,7 +48,7 @@ BUILTIN_ROLES = [
     ),
     BuiltinRole(
         "platform_service", "外部平台服务账号", "The service account of an external platform's API client: confirms dispatches.",
-        RoleUnitKind.MANAGEMENT, ("workorders.confirm_dispatch",),
+        RoleUnitKind.MANAGEMENT, ("workorders.confirm_dispatch", "wireless.push_alerts"),
     ),
     BuiltinRole(
         "unit_admin", "接入单位管理员", "An access unit's administrator and leader: sees the unit's users, approves its orders.",

@@ -45,6 +45,11 @@ _ALL = [
         "管理专网卡",
         "Edit terminal accounts and card details, and keep the plan and application catalogues.",
     ),
+    Permission(
+        "wireless.push_alerts",
+        "推送终端告警",
+        "For the wireless support platform's API client: push terminal abnormal-behaviour alerts.",
+    ),
     Permission("audit.view_audit_events", "查看操作日志", "Read and export the operation log."),
     Permission(
         "audit.view_security_events", "查看安全事件", "Read and export security events: alarms, refused logins and calls."

@@ -21,3 +21,22 @@ class SimCardFilter:
     holder_name: str | None = strawberry.field(default=None, description="Exactly this holder.")
     activated_from: datetime | None = strawberry.field(default=None, description="Activated at or after.")
     activated_to: datetime | None = strawberry.field(default=None, description="Activated before.")
+
+
+@strawberry.input(description="One terminal abnormal-behaviour alert from the wireless support platform.")
+class WirelessAlertInput:
+    fingerprint: str = strawberry.field(description="Stable across re-sends: a repeat counts up the alert that fires.")
+    account_name: str = strawberry.field(description="The terminal account.")
+    iccid: str = strawberry.field(description="Its card.")
+    kind: str = strawberry.field(description="TERMINAL_BEHAVIOUR.")
+    severity: str = strawberry.field(description="CRITICAL, MAJOR, MINOR or WARNING.")
+    title: str = strawberry.field(description="What happened.")
+    detail: str | None = strawberry.field(default=None, description="More.")
+    occurred_at: datetime = strawberry.field(description="When it happened.")
+
+
+@strawberry.input(
+    description="A batch of alerts pushed by the wireless support platform (signed API client, persisted operation)."
+)
+class WirelessSecurityAlertPushInput:
+    alerts: list[WirelessAlertInput] = strawberry.field(description="1 to 500 alerts.")

@@ -180,3 +180,11 @@ class SimCard(Node):
 
 register_node(SimCardRecord, "SimCard")
 __all__ = ["ApplicationRecord", "PlanRecord", "TerminalAccountRecord"]
+
+
+@strawberry.type(description="Result of a pushed alert batch.")
+class WirelessSecurityAlertPushPayload:
+    stored: int = strawberry.field(description="Alerts stored (new, or counted onto one that fires).")
+    unknown_cards: int = strawberry.field(
+        description="Of those, alerts whose card is not in the registry (stored without a card)."
+    )

@@ -105,10 +105,18 @@ async def platforms(registry: Any, app: Any) -> AsyncIterator[Platforms]:
 
     callback = CallbackSettings(url="http://govops/graphql", api_key=client["key"], secret=client["secret"],
                                 document_hash=client["document"], delay_seconds=0, send=send)  # fmt: skip
-    apps = {c: create_carrier_simulator(c, callback=callback, seed=i) for i, c in enumerate(("TELECOM", "MOBILE"))}
-    support = create_support_simulator()
-    async with serve(apps["TELECOM"]) as tel, serve(apps["MOBILE"]) as mob, serve(support) as sup:
-        gateways = [*carrier_gateways({"TELECOM": tel, "MOBILE": mob}, recorder(services.session_factory), timeout=2),
+    apps = {
+        c: create_carrier_simulator(c, callback=callback, seed=i) for i, c in enumerate(("TELECOM", "MOBILE", "UNICOM", "CBN"))
+    }
+    support = create_support_simulator(
+        callback=callback, alert_document_hash=services.documents.by_name["WirelessSecurityAlertPush"].id
+    )
+    async with (
+        serve(apps["TELECOM"]) as tel, serve(apps["MOBILE"]) as mob, serve(apps["UNICOM"]) as uni, serve(apps["CBN"]) as cbn,
+        serve(support) as sup,
+    ):  # fmt: skip
+        urls = {"TELECOM": tel, "MOBILE": mob, "UNICOM": uni, "CBN": cbn}
+        gateways = [*carrier_gateways(urls, recorder(services.session_factory), timeout=2),
                     support_gateway(sup, recorder(services.session_factory), timeout=2)]  # fmt: skip
         for gateway in gateways:
             platform_registry.register(gateway)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from domain.wireless.models import SimCard, TerminalAccount
@@ -93,3 +94,22 @@ async def test_a_synchronous_carrier_and_a_retried_call_never_double_the_cards(r
         assert (await s.execute(select(func.count()).select_from(SimCard))).scalar_one() == 2
         assert (await s.execute(select(func.count()).select_from(TerminalAccount))).scalar_one() == 2
     assert len(platforms.carriers["TELECOM"].state.carrier.cards) == 2
+
+
+@pytest.mark.parametrize(("carrier", "plan"), [("CBN", "CBN-5G-20G"), ("UNICOM", "UNI-5G-30G")])
+async def test_a_carrier_that_answers_twice_or_throttles_never_doubles_a_card(registry, platforms, gql, carrier, plan):
+    # CBN confirms every open twice by callback; UNICOM answers every third call with 429 and Retry-After.
+    made = await gql(SUBMIT, {"i": {"kind": "wireless.open", "form": form(carrier, plan, 3)}}, as_user="pd_user")
+    gid = made["data"]["workOrderSubmit"]["workOrder"]["id"]
+    await approve_all(gql, gid)
+    for _ in range(3):
+        await drive(registry.services)
+        await platforms.carriers[carrier].state.sim.flush_callbacks()
+    await drive(registry.services)
+    status = (await gql("query($id: ID!) { workOrder(id: $id) { status } }", {"id": gid}, as_user="pd_user"))["data"]["workOrder"]
+    assert status == {"status": "COMPLETED"}
+    async with registry.services.session_factory() as s:
+        statuses = list((await s.execute(select(SimCard.status))).scalars())
+        accounts = (await s.execute(select(func.count()).select_from(TerminalAccount))).scalar_one()
+    assert [v.value for v in statuses] == ["ACTIVE"] * 3 and accounts == 3
+    assert len(platforms.carriers[carrier].state.carrier.cards) == 3

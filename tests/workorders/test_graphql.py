@@ -244,7 +244,7 @@ async def confirm_client(services: Any, app: Any) -> dict[str, str]:
     async with services.unit_of_work() as uow:
         uid = (await uow.session.execute(select(User.id).where(User.username == "testplat_svc"))).scalar_one()
         assert (await uow.session.execute(select(Role.code).where(Role.code == "platform_service"))).scalar_one()
-        data = ApiClientData(name="测试平台", user_id=uid, operations=["WorkOrderDispatchConfirm"])
+        data = ApiClientData(name="测试平台", user_id=uid, operations=["WorkOrderDispatchConfirm", "WirelessSecurityAlertPush"])
         client, secret = await create_client(uow, system_actor(), data, services.documents)
     document = services.documents.by_name["WorkOrderDispatchConfirm"].id
     return {"key": client.key_id, "secret": secret, "document": document}
