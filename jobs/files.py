@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import domain.workorders.exports  # noqa: F401  (registers the work order exporter)
+import domain.exporters  # noqa: F401  (registers every area's exporter)
 from core.clock import utcnow
 from core.queue.context import JobContext
 from core.settings import get_settings

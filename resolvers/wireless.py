@@ -10,15 +10,18 @@ from graphql import GraphQLError
 from core.db.pagination import PageRequest
 from core.ids import decode_id
 from domain.alerts.enums import AlertSeverity
+from domain.wireless import exports as card_exports
 from domain.wireless import repository as repo
+from domain.wireless import service
 from domain.wireless.alerts import PushedAlert, record
 from domain.wireless.enums import Carrier, SimCardSort
-from resolvers import prefetch
-from resolvers.common import INPUT
+from domain.wireless.errors import WirelessErrorCode
+from resolvers import exports, prefetch
+from resolvers.common import INPUT, decode, errors_as, run
 from schema.lookahead import selection
 from schema.pagination import ConnectionValue
 from schema.wireless import inputs
-from schema.wireless.types import WirelessSecurityAlertPushPayload
+from schema.wireless.types import TerminalAccountPayload, WirelessError, WirelessSecurityAlertPushPayload
 
 VIEW = "wireless.view_cards"
 
@@ -82,3 +85,37 @@ async def alert_push(info: strawberry.Info, input: Annotated[inputs.WirelessSecu
     async with info.context.unit_of_work() as uow:
         stored, unknown = await record(uow, pushed)
     return WirelessSecurityAlertPushPayload(stored=stored, unknown_cards=unknown)
+
+
+async def export(info: strawberry.Info, f: inputs.SimCardFilter | None) -> Any:
+    """The filtered card registry as .xlsx: at once up to 2,000 cards, else by a job (follow exportProgress)."""
+    return await exports.request(info, card_exports.EXPORTER, card_exports.to_params(_filter(f)))
+
+
+async def terminal_accounts(info: strawberry.Info, f: inputs.TerminalAccountFilter | None, first: int, after: str | None) -> Any:
+    actor = info.context.require_actor()
+    f = f or inputs.TerminalAccountFilter()
+    rf = repo.AccountFilter(
+        unit_id=decode_id(str(f.unit_id), "OrgUnit") if f.unit_id is not None else None, statuses=tuple(f.statuses or ()),
+        account_name=f.account_name, holder_name=f.holder_name, online=f.online,
+    )  # fmt: skip
+    page_req, sel = PageRequest(first, after), selection(info)
+    async with info.context.read_session() as s:
+        page = await repo.list_accounts(s, actor, rf, page_req)
+        total = await repo.count_accounts(s, actor, rf) if "totalCount" in sel else None
+    return ConnectionValue(page, total)
+
+
+async def terminal_account_update(info: strawberry.Info, input: Annotated[inputs.TerminalAccountUpdateInput, INPUT]) -> Any:
+    actor = info.context.require_actor()
+
+    async def work(uow: Any) -> Any:
+        account_id = decode(input.id, "TerminalAccount", "id", WirelessErrorCode.INVALID_INPUT)
+        return await service.update_account(uow, actor, account_id, input.holder_name)
+
+    account, errors = await run(info, work)
+    if errors:
+        return TerminalAccountPayload(terminal_account=None, errors=errors_as(WirelessError, errors))
+    async with info.context.read_session() as s:
+        found = await repo.accounts_by_ids(s, actor, [account.id])
+    return TerminalAccountPayload(terminal_account=found.get(account.id), errors=[])  # type: ignore[arg-type]

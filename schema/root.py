@@ -184,6 +184,16 @@ class Query:
     ) -> wl.SimCard | None:
         return await rwl.sim_card(info, id)  # type: ignore[no-any-return]
 
+    @strawberry.field(
+        permission_classes=guard(rwl.VIEW), description="终端安全管控账号 of the cards in your data scope, newest first."
+    )
+    async def terminal_accounts(
+        self, info: strawberry.Info,
+        filter: Annotated[wl_inputs.TerminalAccountFilter | None, Filter] = None,
+        first: First = 20, after: After = None,
+    ) -> Connection[wl.TerminalAccount]:  # fmt: skip
+        return await rwl.terminal_accounts(info, filter, first, after)  # type: ignore[no-any-return]
+
     @strawberry.field(permission_classes=guard(rwl.VIEW), description="The carriers' plans.")
     async def sim_plans(
         self, info: strawberry.Info,
@@ -374,6 +384,18 @@ class Mutation:
     ) -> exports.ExportPayload:
         return await rw.export(info, filter)  # type: ignore[no-any-return]
 
+    @strawberry.mutation(
+        permission_classes=guard(rwl.VIEW),
+        description="The filtered card registry as .xlsx: at once up to 2,000 cards, else by a job (follow exportProgress).",
+    )
+    async def sim_cards_export(
+        self, info: strawberry.Info, filter: Annotated[wl_inputs.SimCardFilter | None, Filter] = None
+    ) -> exports.ExportPayload:
+        return await rwl.export(info, filter)  # type: ignore[no-any-return]
+
+    terminal_account_update: wl.TerminalAccountPayload = _m(
+        rwl.terminal_account_update, "wireless.manage_cards", "Correct a terminal account's holder (audited)."
+    )  # type: ignore[assignment]
     wireless_security_alert_push: wl.WirelessSecurityAlertPushPayload = _m(
         rwl.alert_push,
         "wireless.push_alerts",

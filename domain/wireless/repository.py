@@ -197,3 +197,74 @@ async def events_by_cards(db: Db, card_ids: Iterable[int]) -> dict[int, list[Sim
         for r in await db.execute(select(*EVENT_COLS).where(E.card_id.in_(wanted)).order_by(E.card_id, E.id)):
             out[r.card_id].append(SimCardEventRecord(*r))
     return out
+
+
+async def export_batches(db: Db, actor: Actor, f: CardFilter, batch: int = 1000) -> Any:
+    """The filtered cards with their plan's and unit's names, by id, `batch` rows per statement (keyset on id)."""
+    unit = OrgUnit.__table__.alias("export_unit")
+    cols = [SC.id, SC.iccid, SC.msisdn, SC.imsi, SC.carrier, SC.domain, P.name, unit.c.name, SC.holder_name, SC.status,
+            SC.imei, SC.activated_at, SC.cancelled_at]  # fmt: skip
+    base = (
+        select(*cols)
+        .select_from(SimCard.__table__.join(SimPlan.__table__, P.id == SC.plan_id).join(unit, unit.c.id == SC.unit_id))
+        .where(*_conditions(actor, f))
+        .order_by(SC.id)
+        .limit(batch)
+    )
+    last = 0
+    while True:
+        rows = list(await db.execute(base.where(SC.id > last)))
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFilter:
+    unit_id: int | None = None
+    statuses: tuple[Any, ...] = ()
+    account_name: str | None = None  # exact
+    holder_name: str | None = None  # exact
+    online: bool | None = None
+
+
+def _account_conditions(actor: Actor, f: AccountFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [TA.card_id.in_(select(SC.id).where(readable(actor)))] if not actor.sees_all_units else []
+    if f.unit_id is not None:
+        where.append(TA.card_id.in_(select(SC.id).where(SC.unit_id == f.unit_id)))
+    if f.statuses:
+        where.append(TA.status.in_(f.statuses))
+    if f.account_name:
+        where.append(TA.account_name == f.account_name.strip())
+    if f.holder_name:
+        where.append(TA.holder_name == f.holder_name.strip())
+    if f.online is not None:
+        where.append(TA.online.is_(f.online))
+    return where
+
+
+async def list_accounts(db: Db, actor: Actor, f: AccountFilter, page: PageRequest) -> Page[TerminalAccountRecord]:
+    """Terminal accounts of the cards the actor may see, newest first, with the applications each may reach."""
+    stmt = select(*ACCOUNT_COLS).where(*_account_conditions(actor, f))
+    if page.after is not None:
+        stmt = stmt.where(TA.id < int(decode_cursor(page.after, 1)[0]))
+    rows = list(await db.execute(stmt.order_by(TA.id.desc()).limit(page.first + 1)))
+    items = [TerminalAccountRecord(*r) for r in rows]
+    await _account_applications(db, items[: page.first])
+    return to_page(rows, items, lambda r: (r.id,), page)
+
+
+async def count_accounts(db: Db, actor: Actor, f: AccountFilter) -> int:
+    stmt = select(func.count()).select_from(TerminalAccount.__table__).where(*_account_conditions(actor, f))
+    return int((await db.execute(stmt)).scalar_one())
+
+
+async def accounts_by_ids(db: Db, actor: Actor, ids: Iterable[int]) -> dict[int, TerminalAccountRecord]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    stmt = select(*ACCOUNT_COLS).where(TA.id.in_(wanted), *_account_conditions(actor, AccountFilter()))
+    found = {r.id: TerminalAccountRecord(*r) for r in await db.execute(stmt)}
+    await _account_applications(db, list(found.values()))
+    return found

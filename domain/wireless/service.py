@@ -12,6 +12,8 @@ from sqlalchemy import select
 from core.clock import utcnow
 from core.db.uow import UnitOfWork
 from core.errors import DomainErrors
+from domain.identity.journal import record_change
+from domain.wireless import repository as repo
 from domain.wireless import validation
 from domain.wireless.enums import (
     CARD_TRANSITIONS,
@@ -20,9 +22,10 @@ from domain.wireless.enums import (
     SimCardDomain,
     SimCardEventKind,
     SimCardStatus,
+    TerminalAccountStatus,
 )
 from domain.wireless.errors import Code, error
-from domain.wireless.models import Application, SimCard, SimCardEvent, SimPlan
+from domain.wireless.models import Application, SimCard, SimCardEvent, SimPlan, TerminalAccount
 
 
 @dataclass(frozen=True)
@@ -115,3 +118,24 @@ async def ensure_catalog(uow: UnitOfWork, plans: list[dict[str, Any]], applicati
             uow.session.add(Application(code=a["code"], name=a["name"], description=a.get("description"),
                                         status=CatalogStatus.ACTIVE, created_at=now))  # fmt: skip
     await uow.session.flush()
+
+
+async def update_account(
+    uow: UnitOfWork, actor: Any, account_id: int, holder_name: str, now: datetime | None = None
+) -> TerminalAccount:
+    """Correct a terminal account's holder (the management unit; audited). NOT_FOUND, INVALID_INPUT, INVALID_TRANSITION."""
+    now = now or utcnow()
+    name = (holder_name or "").strip()
+    if not 1 <= len(name) <= 64:
+        raise error(Code.INVALID_INPUT, "持卡人姓名须为1-64个字符 / The holder's name takes 1-64 characters", "holderName")
+    visible = await repo.accounts_by_ids(uow.session, actor, [account_id])
+    account = await uow.session.get(TerminalAccount, account_id) if visible else None
+    if account is None:
+        raise error(Code.NOT_FOUND, "终端账号不存在或不在您的数据范围内 / No such terminal account in your data scope", "id")
+    if account.status is TerminalAccountStatus.CLOSED:
+        raise error(Code.INVALID_TRANSITION, "已关闭的账号不能修改 / A closed account cannot be edited", "id")
+    before = account.holder_name
+    account.holder_name, account.updated_at = name, now
+    record_change(uow, actor, "wireless.terminal_account_update", "TerminalAccount", account.id,
+                  accountName=account.account_name, holderName={"before": before, "after": name})  # fmt: skip
+    return account

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.wireless import enums as e
+from domain.wireless.errors import WirelessErrorCode as Code
 from schema.scalars import gql_enum
 
 Carrier = gql_enum(e.Carrier, "A 5G carrier.", {
@@ -45,4 +46,12 @@ SimCardSort = gql_enum(e.SimCardSort, "Order of a card list.", {
     e.SimCardSort.CREATED_DESC: "Newest registered first (default).",
     e.SimCardSort.CREATED_ASC: "Oldest registered first.",
     e.SimCardSort.ICCID_ASC: "By ICCID.",
+})  # fmt: skip
+WirelessErrorCode = gql_enum(Code, "Why a wireless request was refused; nothing was changed.", {
+    Code.INVALID_INPUT: "Input fails validation; `field` names it.",
+    Code.NOT_FOUND: "No such record in your data scope.",
+    Code.INVALID_TRANSITION: "Not allowed in the record's current status.",
+    Code.DUPLICATE_CARD: "A card with this ICCID or IMSI is already registered.",
+    Code.PLAN_OF_ANOTHER_CARRIER: "The plan is not the card's carrier's.",
+    Code.UNKNOWN_APPLICATION: "No such application in the catalogue.",
 })  # fmt: skip

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from schema.wireless.enums import Carrier, SimCardDomain, SimCardStatus
+from schema.wireless.enums import Carrier, SimCardDomain, SimCardStatus, TerminalAccountStatus
 
 
 @strawberry.input(description="Narrow a card list. Every condition must hold.")
@@ -40,3 +40,18 @@ class WirelessAlertInput:
 )
 class WirelessSecurityAlertPushInput:
     alerts: list[WirelessAlertInput] = strawberry.field(description="1 to 500 alerts.")
+
+
+@strawberry.input(description="Narrow the terminal account list. Every condition must hold.")
+class TerminalAccountFilter:
+    unit_id: strawberry.ID | None = strawberry.field(default=None, description="Only accounts of this unit's cards.")
+    statuses: list[TerminalAccountStatus] | None = strawberry.field(default=None, description="Only these statuses.")  # type: ignore[valid-type]
+    account_name: str | None = strawberry.field(default=None, description="Exactly this account.")
+    holder_name: str | None = strawberry.field(default=None, description="Exactly this holder.")
+    online: bool | None = strawberry.field(default=None, description="Online (or not) at the last user sync.")
+
+
+@strawberry.input(description="Correct a terminal account's details.")
+class TerminalAccountUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The account.")
+    holder_name: str = strawberry.field(description="The holder's name, 1-64 characters.")

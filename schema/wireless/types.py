@@ -27,6 +27,7 @@ from schema.wireless.enums import (
     SimCardEventKind,
     SimCardStatus,
     TerminalAccountStatus,
+    WirelessErrorCode,
 )
 from schema.workorders.types import WorkOrder
 
@@ -188,3 +189,16 @@ class WirelessSecurityAlertPushPayload:
     unknown_cards: int = strawberry.field(
         description="Of those, alerts whose card is not in the registry (stored without a card)."
     )
+
+
+@strawberry.type(description="Why a wireless request was refused; nothing was changed.")
+class WirelessError:
+    code: WirelessErrorCode = strawberry.field(description="Machine-readable reason.")  # type: ignore[valid-type]
+    field: str | None = strawberry.field(description="Input field at fault, if one is.")
+    message: str = strawberry.field(description="Message for people, Chinese / English.")
+
+
+@strawberry.type(description="Result of a terminal account change.")
+class TerminalAccountPayload:
+    terminal_account: TerminalAccount | None = strawberry.field(description="The account after the change.")
+    errors: list[WirelessError] = strawberry.field(description="Why it was refused; empty on success.")

@@ -141,3 +141,24 @@ async def test_a_card_shows_its_history_and_every_order_that_touched_it(registry
     assert [o["status"] for o in card["workOrders"]] == ["PROCESSING"]
     hidden = await gql(q, {"id": to_global_id("SimCard", card_id)}, as_user="hp_admin")
     assert hidden["data"]["simCard"] is None
+
+
+async def test_the_registry_exports_what_the_viewer_may_see(registry, gql):
+    import io
+
+    from openpyxl import load_workbook
+
+    await registry.cards("D-PD", range(1, 6))
+    await registry.cards("D-HP", range(10, 13), Carrier.MOBILE, "MOB-5G-50G", SimCardDomain.DUAL)
+    q = "mutation($f: SimCardFilter) { simCardsExport(filter: $f) { export { status total downloadUrl filename } errors { code } } }"
+    answer = (await gql(q, {"f": {"statuses": ["ACTIVE"]}}, as_user="pd_user"))["data"]["simCardsExport"]
+    export = answer["export"]
+    assert (answer["errors"], export["status"], export["total"]) == ([], "DONE", 5) and export["filename"].startswith(
+        "专网卡台账-"
+    )
+    content = (await gql.http.get(export["downloadUrl"])).content
+    rows = list(load_workbook(io.BytesIO(content), read_only=True).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("ICCID", "手机号码", "IMSI", "运营商")
+    assert [(r[0], r[1], r[3], r[8]) for r in rows[1:]] == [
+        (issued(n).iccid, issued(n).msisdn, "电信", "在用") for n in range(1, 6)
+    ]

@@ -1,0 +1,4 @@
+"""Every area's exporters, registered on import (the API and the worker import this)."""
+
+from domain.wireless import exports as wireless  # noqa: F401
+from domain.workorders import exports as workorders  # noqa: F401
