@@ -7,7 +7,7 @@ from domain.exports.models import DataExport
 from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole
 from domain.integration.models import InterfaceCall
 from domain.notifications.models import Notification
-from domain.wireless.models import Application, SimCard, SimCardEvent, SimPlan, TerminalAccount
+from domain.wireless.models import Application, SimCard, SimCardEvent, SimCardTraffic, SimPlan, TerminalAccount
 from domain.workorders.models import (
     WorkOrder,
     WorkOrderAttachment,
@@ -20,7 +20,7 @@ from domain.workorders.models import (
 from domain.workorders.numbering import WorkOrderCounter
 
 __all__ = [
-    "AccessToken", "Alert", "Application", "AuditEvent", "DataExport", "InterfaceCall", "Notification", "OrgUnit", "OutboxJob", "Role", "RolePermission", "SimCard", "SimCardEvent", "SimPlan", "TerminalAccount", "User", "UserRole",
+    "AccessToken", "Alert", "Application", "AuditEvent", "DataExport", "InterfaceCall", "Notification", "OrgUnit", "OutboxJob", "Role", "RolePermission", "SimCard", "SimCardEvent", "SimCardTraffic", "SimPlan", "TerminalAccount", "User", "UserRole",
     "WorkOrder", "WorkOrderAttachment", "WorkOrderCounter", "WorkOrderDispatch", "WorkOrderEvent", "WorkOrderLink", "WorkOrderSla",
     "WorkOrderTask",
 ]  # fmt: skip

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
 
+from core.clock import utcnow
 from core.db.pagination import PageRequest
-from core.ids import decode_id
+from core.ids import decode_id, to_global_id
 from domain.alerts.enums import AlertSeverity
 from domain.wireless import exports as card_exports
+from domain.wireless import overview as wireless_overview
 from domain.wireless import repository as repo
 from domain.wireless import service
 from domain.wireless.alerts import PushedAlert, record
@@ -21,7 +24,16 @@ from resolvers.common import INPUT, decode, errors_as, run
 from schema.lookahead import selection
 from schema.pagination import ConnectionValue
 from schema.wireless import inputs
-from schema.wireless.types import TerminalAccountPayload, WirelessError, WirelessSecurityAlertPushPayload
+from schema.wireless.types import (
+    DailyTraffic,
+    KeyCount,
+    KindStatusCount,
+    TerminalAccountPayload,
+    UnitCount,
+    WirelessError,
+    WirelessOverview,
+    WirelessSecurityAlertPushPayload,
+)
 
 VIEW = "wireless.view_cards"
 
@@ -119,3 +131,19 @@ async def terminal_account_update(info: strawberry.Info, input: Annotated[inputs
     async with info.context.read_session() as s:
         found = await repo.accounts_by_ids(s, actor, [account.id])
     return TerminalAccountPayload(terminal_account=found.get(account.id), errors=[])  # type: ignore[arg-type]
+
+
+async def overview(info: strawberry.Info, start: datetime | None, end: datetime | None) -> Any:
+    actor = info.context.require_actor()
+    end = end or utcnow()
+    start = start or end - timedelta(days=30)
+    async with info.context.read_session() as s:
+        o = await wireless_overview.overview(s, actor, start, end)
+    return WirelessOverview(
+        cards=o.cards, by_status=[KeyCount(key=k, count=n) for k, n in o.by_status],
+        by_carrier=[KeyCount(key=k, count=n) for k, n in o.by_carrier], by_domain=[KeyCount(key=k, count=n) for k, n in o.by_domain],
+        top_units=[UnitCount(unit_id=strawberry.ID(to_global_id("OrgUnit", i)), unit_name=name, count=n) for i, name, n in o.top_units],
+        terminal_accounts=o.accounts, online_users=o.online, open_alerts=o.open_alerts, open_faults=0,
+        applications=[KindStatusCount(kind=k, status=st, count=n) for k, st, n in o.orders],
+        traffic=[DailyTraffic(day=d, uplink_bytes=float(up), downlink_bytes=float(down)) for d, up, down in o.traffic],
+    )  # fmt: skip

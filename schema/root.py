@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -193,6 +194,16 @@ class Query:
         first: First = 20, after: After = None,
     ) -> Connection[wl.TerminalAccount]:  # fmt: skip
         return await rwl.terminal_accounts(info, filter, first, after)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        permission_classes=guard(rwl.VIEW), description="无线网总览: the wireless service at a glance (web and mobile)."
+    )
+    async def wireless_overview(
+        self, info: strawberry.Info,
+        start: Annotated[datetime | None, strawberry.argument(name="from", description="Period start (default: 30 days ago).")] = None,
+        end: Annotated[datetime | None, strawberry.argument(name="to", description="Period end (default: now).")] = None,
+    ) -> wl.WirelessOverview:  # fmt: skip
+        return await rwl.overview(info, start, end)  # type: ignore[no-any-return]
 
     @strawberry.field(permission_classes=guard(rwl.VIEW), description="The carriers' plans.")
     async def sim_plans(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import AUTOINCREMENT, Base, BigId, JSONType, Money, UTCDateTime, enum_column
@@ -131,3 +131,15 @@ class TerminalAccount(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SimCardTraffic(Base):
+    """A card's traffic of one Beijing day, from its carrier's daily report."""
+
+    __tablename__ = "sim_card_traffic"
+    __table_args__ = (Index("ix_sim_card_traffic_day", "day"),)
+
+    card_id: Mapped[int] = mapped_column(ForeignKey("sim_card.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    uplink_bytes: Mapped[int] = mapped_column(BigInteger)
+    downlink_bytes: Mapped[int] = mapped_column(BigInteger)

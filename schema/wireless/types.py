@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -202,3 +202,47 @@ class WirelessError:
 class TerminalAccountPayload:
     terminal_account: TerminalAccount | None = strawberry.field(description="The account after the change.")
     errors: list[WirelessError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="A count under a key (a status, a carrier, a domain).")
+class KeyCount:
+    key: str = strawberry.field(description="The key (an enum value).")
+    count: int = strawberry.field(description="How many.")
+
+
+@strawberry.type(description="Cards of one unit.")
+class UnitCount:
+    unit_id: strawberry.ID = strawberry.field(description="The unit (an OrgUnit id).")
+    unit_name: str = strawberry.field(description="Its name.")
+    count: int = strawberry.field(description="Its cards.")
+
+
+@strawberry.type(description="Work orders of one kind in one status, submitted in the period.")
+class KindStatusCount:
+    kind: str = strawberry.field(description="Kind code.")
+    status: str = strawberry.field(description="Status.")
+    count: int = strawberry.field(description="How many.")
+
+
+@strawberry.type(description="Traffic of one Beijing day, from the carriers' daily reports.")
+class DailyTraffic:
+    day: date = strawberry.field(description="The day.")
+    uplink_bytes: float = strawberry.field(description="Bytes sent by the cards (a Float: totals pass 2^31).")
+    downlink_bytes: float = strawberry.field(description="Bytes received by the cards.")
+
+
+@strawberry.type(description="无线网总览: the wireless service at a glance, within your data scope.")
+class WirelessOverview:
+    cards: int = strawberry.field(description="Cards in the registry.")
+    by_status: list[KeyCount] = strawberry.field(description="Cards by status.")
+    by_carrier: list[KeyCount] = strawberry.field(description="Cards by carrier.")
+    by_domain: list[KeyCount] = strawberry.field(description="Cards by domain.")
+    top_units: list[UnitCount] = strawberry.field(description="The units with the most cards.")
+    terminal_accounts: int = strawberry.field(description="Terminal accounts.")
+    online_users: int = strawberry.field(description="Accounts online at the last user sync.")
+    open_alerts: int = strawberry.field(description="Firing terminal-behaviour and UPF alerts.")
+    open_faults: int = strawberry.field(description="Open faults (0 until the fault module lands, issue 7).")
+    applications: list[KindStatusCount] = strawberry.field(
+        description="Wireless work orders submitted in the period, by kind and status."
+    )
+    traffic: list[DailyTraffic] = strawberry.field(description="Daily traffic in the period.")

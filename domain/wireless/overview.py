@@ -1,0 +1,84 @@
+"""The wireless overview (modules 1, 4, 15, 16): cards by status, carrier, domain and unit, online users, open
+alerts, applications (work orders) in a period, and traffic; all within the viewer's data scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import case, func, select
+
+from core.db.engine import Db
+from domain.alerts.enums import AlertKind, AlertStatus
+from domain.alerts.models import Alert
+from domain.identity.actor import Actor
+from domain.identity.models import OrgUnit
+from domain.wireless.models import SimCard, SimCardTraffic, TerminalAccount
+from domain.wireless.repository import SC, readable
+from domain.workorders import repository as orders
+from domain.workorders.models import WorkOrder
+
+WIRELESS_ALERTS = (AlertKind.TERMINAL_BEHAVIOUR, AlertKind.UPF)
+
+
+@dataclass(frozen=True)
+class Overview:
+    cards: int
+    by_status: list[tuple[str, int]]
+    by_carrier: list[tuple[str, int]]
+    by_domain: list[tuple[str, int]]
+    top_units: list[tuple[int, str, int]]  # (unit id, name, cards)
+    accounts: int
+    online: int
+    open_alerts: int
+    orders: list[tuple[str, str, int]]  # (kind, status, count) submitted in the period
+    traffic: list[tuple[date, int, int]]  # (day, uplink, downlink)
+
+
+async def overview(db: Db, actor: Actor, start: datetime, end: datetime, top: int = 10) -> Overview:
+    """Everything on the wireless overview screen, in ten short statements."""
+    scope = readable(actor)
+
+    async def grouped(column: object) -> list[tuple[str, int]]:
+        rows = await db.execute(select(column, func.count()).where(scope).group_by(column).order_by(column))  # type: ignore[call-overload]
+        return [(getattr(k, "value", k), int(n)) for k, n in rows]
+
+    cards = int((await db.execute(select(func.count()).select_from(SimCard.__table__).where(scope))).scalar_one())
+    u = OrgUnit.__table__.c
+    top_units = [
+        (r[0], r[1], int(r[2]))
+        for r in await db.execute(
+            select(SC.unit_id, u.name, func.count()).join(OrgUnit.__table__, u.id == SC.unit_id).where(scope)
+            .group_by(SC.unit_id, u.name).order_by(func.count().desc(), SC.unit_id).limit(top)
+        )
+    ]  # fmt: skip
+    ta = TerminalAccount.__table__.c
+    in_scope = ta.card_id.in_(select(SC.id).where(scope))
+    accounts, online = (await db.execute(
+        select(func.count(), func.coalesce(func.sum(case((ta.online.is_(True), 1), else_=0)), 0)).where(in_scope)
+    )).one()  # fmt: skip
+    a = Alert.__table__.c
+    alerts_scope = a.unit_id.in_(select(SC.unit_id).where(scope)) if not actor.sees_all_units else a.id.is_not(None)
+    open_alerts = int((await db.execute(
+        select(func.count()).where(a.status == AlertStatus.FIRING, a.kind.in_(WIRELESS_ALERTS), alerts_scope)
+    )).scalar_one())  # fmt: skip
+    wo = WorkOrder.__table__.c
+    order_rows = await db.execute(
+        select(wo.kind, wo.status, func.count())
+        .where(orders.readable(actor), wo.kind.like("wireless.%"), wo.created_at >= start, wo.created_at < end)
+        .group_by(wo.kind, wo.status).order_by(wo.kind, wo.status)
+    )  # fmt: skip
+    t = SimCardTraffic.__table__.c
+    traffic = [
+        (r[0], int(r[1]), int(r[2]))
+        for r in await db.execute(
+            select(t.day, func.sum(t.uplink_bytes), func.sum(t.downlink_bytes))
+            .where(t.card_id.in_(select(SC.id).where(scope)), t.day >= start.date(), t.day <= end.date())
+            .group_by(t.day).order_by(t.day)
+        )
+    ]  # fmt: skip
+    return Overview(
+        cards=cards, by_status=await grouped(SC.status), by_carrier=await grouped(SC.carrier), by_domain=await grouped(SC.domain),
+        top_units=top_units, accounts=int(accounts), online=int(online), open_alerts=open_alerts,
+        orders=[(k, s.value, int(n)) for k, s, n in order_rows], traffic=traffic,
+    )  # fmt: skip
