@@ -18,6 +18,8 @@ import strawberry
 from graphql import GraphQLObjectType
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from domain.identity.records import NOT_LOADED
+
 F = TypeVar("F", bound=Callable[..., Any])
 RawResolver = Callable[[Any, Any], Any]
 
@@ -60,3 +62,17 @@ def install(schema: strawberry.Schema) -> int:
             gfield.resolve = resolve
             swapped += 1
     return swapped
+
+
+def relation(attr: str, loader: str, key: str) -> RawResolver:
+    """A relation field's resolver: the value look-ahead prefetched into the record's `attr`, else the per-request
+    dataloader `loader` by the record's `key` (None when the key is None)."""
+
+    def resolve(root: Any, info: Any) -> Any:
+        value = getattr(root, attr)
+        if value is not NOT_LOADED:
+            return value
+        ref = getattr(root, key)
+        return None if ref is None else getattr(info.context.loaders, loader).load(ref)
+
+    return resolve

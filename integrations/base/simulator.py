@@ -158,21 +158,32 @@ async def ops(request: Request) -> Response:
 # --- test control -------------------------------------------------------------------------------------------------
 
 
-def _control(
-    handler: Callable[[SimulatorState, dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]],
+def control_endpoint(
+    handler: Callable[[Any, dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]], state_of: Callable[[Request], Any]
 ) -> Callable[[Request], Awaitable[Response]]:
+    """A test-control endpoint: a JSON object in, the handler's JSON out (given the state `state_of` finds on the
+    app); a refusal keeps its code and status. Every platform simulator's /_sim routes are made with it."""
+
     async def endpoint(request: Request) -> Response:
         try:
             raw = await request.body() if request.method == "POST" else b""
             body = orjson.loads(raw) if raw.strip() else {}
             if not isinstance(body, dict):
                 raise ValueError("the body must be a JSON object")
-            answer = handler(_sim(request), body)
+            answer = handler(state_of(request), body)
             return JSONResponse(await answer if inspect.isawaitable(answer) else answer)
+        except SimRejection as refusal:
+            return _error(refusal.status, refusal.code, refusal.message)
         except (ValueError, TypeError, KeyError) as error:
             return _error(400, "INVALID_REQUEST", str(error))
 
     return endpoint
+
+
+def _control(
+    handler: Callable[[SimulatorState, dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]],
+) -> Callable[[Request], Awaitable[Response]]:
+    return control_endpoint(handler, _sim)
 
 
 def _fail(sim: SimulatorState, body: dict[str, Any]) -> dict[str, Any]:

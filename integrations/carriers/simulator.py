@@ -17,18 +17,16 @@ Run one for the demo: `python -m integrations.carriers.simulator --carrier TELEC
 from __future__ import annotations
 
 import argparse
-import inspect
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from integrations.base.simulator import CallbackSettings, SimRejection, create_platform_simulator, ops
+from integrations.base.simulator import CallbackSettings, SimRejection, control_endpoint, create_platform_simulator, ops
 from integrations.carriers.numbers import CARRIERS
 from integrations.carriers.plans import PLANS
 from integrations.carriers.schemas import OPERATIONS
@@ -69,22 +67,7 @@ async def traffic(request: Request) -> Response:
 def _control(
     handler: Callable[[CarrierState, dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]],
 ) -> Callable[[Request], Awaitable[Response]]:
-    """A test-control endpoint: a JSON object in, the handler's JSON out; a refusal keeps its code and status."""
-
-    async def endpoint(request: Request) -> Response:
-        try:
-            raw = await request.body() if request.method == "POST" else b""
-            body = orjson.loads(raw) if raw.strip() else {}
-            if not isinstance(body, dict):
-                raise ValueError("the body must be a JSON object")
-            answer = handler(_carrier(request), body)
-            return JSONResponse(await answer if inspect.isawaitable(answer) else answer)
-        except SimRejection as refusal:
-            return _error(refusal.status, refusal.code, refusal.message)
-        except (ValueError, TypeError, KeyError) as error:
-            return _error(400, "INVALID_REQUEST", str(error))
-
-    return endpoint
+    return control_endpoint(handler, _carrier)
 
 
 def _configure(state: CarrierState, body: dict[str, Any]) -> dict[str, Any]:

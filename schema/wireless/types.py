@@ -9,7 +9,6 @@ import strawberry
 from strawberry.scalars import JSON
 
 from core.ids import to_global_id
-from domain.identity.records import NOT_LOADED
 from domain.wireless.records import (
     ApplicationRecord,
     PlanRecord,
@@ -17,7 +16,7 @@ from domain.wireless.records import (
     SimCardRecord,
     TerminalAccountRecord,
 )
-from schema.fastpath import raw
+from schema.fastpath import raw, relation
 from schema.identity.types import OrgUnit
 from schema.node import Node, register_node
 from schema.wireless.enums import (
@@ -34,22 +33,11 @@ from schema.workorders.types import WorkOrder
 Parent = strawberry.Parent[Any]
 
 
-def _slot(attr: str, loader: str, key: str) -> Any:
-    def resolve(root: Any, info: Any) -> Any:
-        value = getattr(root, attr)
-        if value is not NOT_LOADED:
-            return value
-        ref = getattr(root, key)
-        return None if ref is None else getattr(info.context.loaders, loader).load(ref)
-
-    return resolve
-
-
-_plan = _slot("plan", "sim_plan", "plan_id")
-_unit = _slot("unit", "org_unit", "unit_id")
-_account = _slot("terminal_account", "terminal_account", "id")
-_history = _slot("events", "sim_card_events", "id")
-_orders = _slot("work_orders", "sim_card_work_orders", "id")
+_plan = relation("plan", "sim_plan", "plan_id")
+_unit = relation("unit", "org_unit", "unit_id")
+_account = relation("terminal_account", "terminal_account", "id")
+_history = relation("events", "sim_card_events", "id")
+_orders = relation("work_orders", "sim_card_work_orders", "id")
 
 
 def _gid(type_name: str) -> Any:

@@ -11,11 +11,10 @@ from strawberry.scalars import JSON
 from core import storage
 from core.clock import utcnow
 from core.ids import to_global_id
-from domain.identity.records import NOT_LOADED
 from domain.workorders.flow import get_flow
 from domain.workorders.records import AttachmentRecord, DispatchRecord, EventRecord, SlaRecord, TaskRecord, WorkOrderRecord
 from domain.workorders.sla import Interval, SlaClock
-from schema.fastpath import raw
+from schema.fastpath import raw, relation
 from schema.identity.types import OrgUnit, User
 from schema.node import Node, register_node
 from schema.workorders.enums import DispatchStatus, EventKind, SlaScope, SlaState, StepKind, TaskStatus, WorkOrderStatus
@@ -33,25 +32,14 @@ def _step_label(kind: str, step: str | None) -> str | None:
         return step
 
 
-def _relation(attr: str, loader: str, key: str) -> Any:
-    def resolve(root: Any, info: Any) -> Any:
-        value = getattr(root, attr)
-        if value is not NOT_LOADED:
-            return value
-        ref = getattr(root, key)
-        return None if ref is None else getattr(info.context.loaders, loader).load(ref)
-
-    return resolve
-
-
-_applicant = _relation("applicant", "user", "applicant_id")
-_unit = _relation("unit", "org_unit", "unit_id")
-_tasks = _relation("tasks", "work_order_tasks", "id")
-_events = _relation("events", "work_order_events", "id")
-_clocks = _relation("clocks", "work_order_clocks", "id")
-_dispatches = _relation("dispatches", "work_order_dispatches", "id")
-_links = _relation("links", "work_order_links", "id")
-_attachments = _relation("attachments", "work_order_attachments", "id")
+_applicant = relation("applicant", "user", "applicant_id")
+_unit = relation("unit", "org_unit", "unit_id")
+_tasks = relation("tasks", "work_order_tasks", "id")
+_events = relation("events", "work_order_events", "id")
+_clocks = relation("clocks", "work_order_clocks", "id")
+_dispatches = relation("dispatches", "work_order_dispatches", "id")
+_links = relation("links", "work_order_links", "id")
+_attachments = relation("attachments", "work_order_attachments", "id")
 
 
 def _then(value: Any, fn: Any) -> Any:
