@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from core.db.encrypted import blind_index, normalize_phone
 from core.db.engine import Db
 from domain.exports.registry import Exporter, Rows, register
 from domain.identity.actor import Actor
@@ -27,7 +29,10 @@ _ENUMS = {"carriers": Carrier, "domains": SimCardDomain, "statuses": SimCardStat
 
 
 def to_params(f: repo.CardFilter) -> dict[str, Any]:
-    """The filter as stored with the export (JSON; the MSISDN as given, it never reaches the log in clear)."""
+    """The filter as stored with the export and its audit record (JSON): a phone number becomes its blind index,
+    so neither keeps it in clear."""
+    if f.msisdn:
+        f = replace(f, msisdn=None, msisdn_bidx=blind_index("sim_card.msisdn", f.msisdn, normalize_phone))
     out: dict[str, Any] = {}
     for name in repo.CardFilter.__slots__:
         value = getattr(f, name)

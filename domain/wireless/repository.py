@@ -75,6 +75,7 @@ class CardFilter:
     statuses: tuple[SimCardStatus, ...] = ()
     iccid: str | None = None  # exact
     msisdn: str | None = None  # exact, through the blind index
+    msisdn_bidx: str | None = None  # the blind index itself (a stored export filter keeps no number in clear)
     activated_from: datetime | None = None
     activated_to: datetime | None = None
     holder_name: str | None = None  # exact
@@ -96,6 +97,8 @@ def _conditions(actor: Actor, f: CardFilter) -> list[ColumnElement[bool]]:
         where.append(SC.iccid == f.iccid.strip())
     if f.msisdn:
         where.append(SC.msisdn_bidx == blind_index("sim_card.msisdn", f.msisdn, normalize_phone))
+    if f.msisdn_bidx:
+        where.append(SC.msisdn_bidx == f.msisdn_bidx)
     if f.activated_from is not None:
         where.append(SC.activated_at >= f.activated_from)
     if f.activated_to is not None:

@@ -103,6 +103,9 @@ async def test_replacement_moves_the_number_plan_and_account_to_the_new_card(reg
     [new] = [e["node"] for e in cards]
     assert replaced["status"] == "REPLACED" and new["iccid"] != iccid and new["plan"] == old["plan"]
     assert new["terminalAccount"]["accountName"] == old["terminalAccount"]["accountName"]
+    before = await orders(registry)
+    again = await submit(gql, "wireless.replace", {"iccid": iccid, "reason": "再换一次"})  # a replaced card is no more
+    assert again["errors"][0]["field"] == "form.iccid" and await orders(registry) == before
 
 
 async def test_application_access_changes_what_the_account_reaches(registry, platforms, gql):

@@ -162,3 +162,16 @@ async def test_the_registry_exports_what_the_viewer_may_see(registry, gql):
     assert [(r[0], r[1], r[3], r[8]) for r in rows[1:]] == [
         (issued(n).iccid, issued(n).msisdn, "电信", "在用") for n in range(1, 6)
     ]
+
+
+async def test_an_export_by_phone_number_keeps_no_number_in_clear(registry, gql):
+    from sqlalchemy import text
+
+    await registry.cards("D-PD", range(1, 3))
+    q = "mutation($f: SimCardFilter) { simCardsExport(filter: $f) { export { status total } errors { code } } }"
+    answer = (await gql(q, {"f": {"msisdn": "13300000002"}}, as_user="pd_user"))["data"]["simCardsExport"]
+    assert answer["export"] == {"status": "DONE", "total": 1}
+    async with registry.services.session_factory() as s:
+        stored = (await s.execute(text("SELECT params FROM data_export"))).scalar_one()
+        logged = (await s.execute(text("SELECT detail FROM audit_event WHERE operation = 'exports.request'"))).scalar_one()
+    assert "13300000002" not in str(stored) and "13300000002" not in str(logged) and "msisdn_bidx" in str(stored)
