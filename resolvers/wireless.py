@@ -19,6 +19,7 @@ from domain.wireless import service
 from domain.wireless.alerts import PushedAlert, record
 from domain.wireless.enums import Carrier, SimCardSort
 from domain.wireless.errors import WirelessErrorCode
+from domain.wireless.overview import Grain
 from resolvers import exports, prefetch
 from resolvers.common import INPUT, decode, errors_as, run
 from schema.lookahead import selection
@@ -28,6 +29,8 @@ from schema.wireless.types import (
     DailyTraffic,
     KeyCount,
     KindStatusCount,
+    PeriodCount,
+    PlanCount,
     TerminalAccountPayload,
     UnitCount,
     WirelessError,
@@ -142,8 +145,20 @@ async def overview(info: strawberry.Info, start: datetime | None, end: datetime 
     return WirelessOverview(
         cards=o.cards, by_status=[KeyCount(key=k, count=n) for k, n in o.by_status],
         by_carrier=[KeyCount(key=k, count=n) for k, n in o.by_carrier], by_domain=[KeyCount(key=k, count=n) for k, n in o.by_domain],
+        by_plan=[PlanCount(code=c, name=name, count=n) for c, name, n in o.by_plan],
         top_units=[UnitCount(unit_id=strawberry.ID(to_global_id("OrgUnit", i)), unit_name=name, count=n) for i, name, n in o.top_units],
         terminal_accounts=o.accounts, online_users=o.online, open_alerts=o.open_alerts, open_faults=0,
         applications=[KindStatusCount(kind=k, status=st, count=n) for k, st, n in o.orders],
         traffic=[DailyTraffic(day=d, uplink_bytes=float(up), downlink_bytes=float(down)) for d, up, down in o.traffic],
     )  # fmt: skip
+
+
+async def application_statistics(
+    info: strawberry.Info, grain: Grain, start: datetime | None, end: datetime | None
+) -> list[PeriodCount]:
+    actor = info.context.require_actor()
+    end = end or utcnow()
+    start = start or end - timedelta(days=90)
+    async with info.context.read_session() as s:
+        rows = await wireless_overview.applications(s, actor, start, end, grain)
+    return [PeriodCount(period=b, kind=k, status=st, count=n) for b, k, st, n in rows]

@@ -205,6 +205,18 @@ class Query:
     ) -> wl.WirelessOverview:  # fmt: skip
         return await rwl.overview(info, start, end)  # type: ignore[no-any-return]
 
+    @strawberry.field(
+        permission_classes=guard(rwl.VIEW),
+        description="Wireless applications (work orders) by day, week or month, kind and status, within your data scope.",
+    )
+    async def wireless_application_statistics(
+        self, info: strawberry.Info,
+        grain: Annotated[wl_enums.Grain, strawberry.argument(description="The time dimension.")] = wl_enums.Grain.MONTH,  # type: ignore[valid-type]
+        start: Annotated[datetime | None, strawberry.argument(name="from", description="Period start (default: 90 days ago).")] = None,
+        end: Annotated[datetime | None, strawberry.argument(name="to", description="Period end (default: now).")] = None,
+    ) -> list[wl.PeriodCount]:  # fmt: skip
+        return await rwl.application_statistics(info, grain, start, end)
+
     @strawberry.field(permission_classes=guard(rwl.VIEW), description="The carriers' plans.")
     async def sim_plans(
         self, info: strawberry.Info,

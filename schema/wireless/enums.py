@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.wireless import enums as e
 from domain.wireless.errors import WirelessErrorCode as Code
+from domain.wireless.overview import Grain as _Grain
 from schema.scalars import gql_enum
 
 Carrier = gql_enum(e.Carrier, "A 5G carrier.", {
@@ -54,4 +55,10 @@ WirelessErrorCode = gql_enum(Code, "Why a wireless request was refused; nothing 
     Code.DUPLICATE_CARD: "A card with this ICCID or IMSI is already registered.",
     Code.PLAN_OF_ANOTHER_CARRIER: "The plan is not the card's carrier's.",
     Code.UNKNOWN_APPLICATION: "No such application in the catalogue.",
+})  # fmt: skip
+
+Grain = gql_enum(_Grain, "The time dimension of a statistic.", {
+    _Grain.DAY: "By day (Beijing time).",
+    _Grain.WEEK: "By ISO week, Monday first.",
+    _Grain.MONTH: "By month.",
 })  # fmt: skip

@@ -219,12 +219,30 @@ class DailyTraffic:
     downlink_bytes: float = strawberry.field(description="Bytes received by the cards.")
 
 
+@strawberry.type(description="Cards on one plan.")
+class PlanCount:
+    code: str = strawberry.field(description="Plan code.")
+    name: str = strawberry.field(description="Plan name.")
+    count: int = strawberry.field(description="Cards.")
+
+
+@strawberry.type(description="Wireless work orders of one kind and status submitted in one period bucket.")
+class PeriodCount:
+    period: str = strawberry.field(
+        description="The bucket: 2026-11-28 (day), 2026-W48 (ISO week) or 2026-11 (month), Beijing time."
+    )
+    kind: str = strawberry.field(description="Kind code.")
+    status: str = strawberry.field(description="Status.")
+    count: int = strawberry.field(description="How many.")
+
+
 @strawberry.type(description="无线网总览: the wireless service at a glance, within your data scope.")
 class WirelessOverview:
     cards: int = strawberry.field(description="Cards in the registry.")
     by_status: list[KeyCount] = strawberry.field(description="Cards by status.")
     by_carrier: list[KeyCount] = strawberry.field(description="Cards by carrier.")
     by_domain: list[KeyCount] = strawberry.field(description="Cards by domain.")
+    by_plan: list[PlanCount] = strawberry.field(description="Cards by plan, most first.")
     top_units: list[UnitCount] = strawberry.field(description="The units with the most cards.")
     terminal_accounts: int = strawberry.field(description="Terminal accounts.")
     online_users: int = strawberry.field(description="Accounts online at the last user sync.")
