@@ -1,20 +1,14 @@
-"""Work order jobs: calling platforms for dispatches, the SLA clock tick, and what the wireless platforms report."""
+"""Work order jobs: calling platforms for dispatches, and the SLA clock tick."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import domain.flows  # noqa: F401  (registers every area's kinds)
-from core.clock import SHANGHAI, utcnow
+from core.clock import utcnow
 from core.queue.context import JobContext, RetryLater
 from domain.integration.ports import current_order_id
-from domain.wireless import sync
-from domain.wireless.flows import SUPPORT
 from domain.workorders import dispatching, timers
 from domain.workorders.ports import PlatformRejected, PlatformUnavailable
 from integrations import registry as gateways
-from integrations.carriers.gateway import TrafficClient
-from integrations.wireless_support.gateway import SupportUsersClient
 from jobs import registry
 
 
@@ -58,31 +52,3 @@ async def sla_tick(ctx: JobContext) -> int:
     async with ctx.transaction() as uow:
         result = await timers.tick(uow, utcnow())
     return result.warned + result.breached
-
-
-@registry.cron("wireless.traffic", hour=6, minute=30, timeout=1800)
-async def fetch_traffic(ctx: JobContext) -> int:
-    """Daily: yesterday's (Beijing) traffic per card from every carrier's report."""
-    return await traffic_of(ctx, (utcnow().astimezone(SHANGHAI) - timedelta(days=1)).date())
-
-
-async def traffic_of(ctx: JobContext, day: date) -> int:
-    """One Beijing day's traffic per card from every carrier's report (a day read again replaces itself)."""
-    rows: list[tuple[str, int, int]] = []
-    for platform, gateway in sorted(gateways.GATEWAYS.items()):
-        if platform.startswith("carrier_") and hasattr(gateway, "client"):
-            report = await TrafficClient(gateway.client).day(day)  # type: ignore[attr-defined]
-            rows += [(c.iccid, c.uplink_bytes, c.downlink_bytes) for c in report.cards]
-    async with ctx.transaction() as uow:
-        return await sync.record_traffic(uow, day, rows)
-
-
-@registry.cron("wireless.sync_users", minute=set(range(0, 60, 10)), timeout=300)
-async def sync_users(ctx: JobContext) -> int:
-    """Every ten minutes: who is online, from the wireless support platform's user sync."""
-    gateway = gateways.gateway(SUPPORT)
-    if gateway is None or not hasattr(gateway, "client"):
-        return 0
-    users = await SupportUsersClient(gateway.client).users()  # type: ignore[attr-defined]
-    async with ctx.transaction() as uow:
-        return await sync.sync_users(uow, [(u.account_name, u.online, u.last_seen_at) for u in users], utcnow())

@@ -17,7 +17,7 @@ from domain.workorders import exports as wo_exports
 from domain.workorders import repository as repo
 from domain.workorders.enums import DispatchOutcome, WorkOrderSort
 from domain.workorders.errors import Code, WorkOrderError, error
-from domain.workorders.flow import FLOWS, get_flow
+from domain.workorders.flow import FLOWS, get_flow, kind_label, step_label
 from domain.workorders.ports import DispatchAnswer, DispatchResult
 from resolvers import exports, prefetch
 from resolvers.common import INPUT, decode, errors_as, run, sub_selection
@@ -84,7 +84,7 @@ async def statistics(info: strawberry.Info, filter: inputs.WorkOrderFilter | Non
     actor = info.context.require_actor()
     async with info.context.read_session() as s:
         st = await repo.statistics(s, actor, _filter(filter), utcnow())
-    label = _kind_label
+    label = kind_label
     return types.WorkOrderStatistics(
         total=st.total, overdue=st.overdue, overdue_rate=st.overdue / st.total if st.total else 0.0,
         by_kind_status=[types.WorkOrderKindStatusCount(kind=k, kind_label=label(k), status=s, count=n)  # type: ignore[arg-type]
@@ -92,7 +92,7 @@ async def statistics(info: strawberry.Info, filter: inputs.WorkOrderFilter | Non
         new_per_month=[types.WorkOrderMonthCount(month=m, count=n) for m, n in st.per_month],
         durations=[
             types.WorkOrderDurationStat(
-                kind=d.kind, kind_label=label(d.kind), step=d.step, step_label=_step_label(d.kind, d.step), count=d.count,
+                kind=d.kind, kind_label=label(d.kind), step=d.step, step_label=step_label(d.kind, d.step), count=d.count,
                 mean_seconds=round(d.mean, 3), p50_seconds=round(d.p50, 3), p90_seconds=round(d.p90, 3),
             )
             for d in st.durations
@@ -103,18 +103,6 @@ async def statistics(info: strawberry.Info, filter: inputs.WorkOrderFilter | Non
 async def export(info: strawberry.Info, filter: inputs.WorkOrderFilter | None) -> Any:
     """The filtered list as .xlsx: at once up to 2,000 rows, else by a job whose progress exportProgress follows."""
     return await exports.request(info, wo_exports.EXPORTER, wo_exports.to_params(_filter(filter)))
-
-
-def _kind_label(kind: str) -> str:
-    flow = get_flow(kind)
-    return flow.label if flow else kind
-
-
-def _step_label(kind: str, step: str | None) -> str | None:
-    flow = get_flow(kind)
-    if flow is None or step is None:
-        return None
-    return next((s.label for s in flow.steps if s.name == step), step)
 
 
 def _steps(flow: Any) -> list[types.WorkOrderStepInfo]:

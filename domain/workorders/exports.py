@@ -12,7 +12,7 @@ from domain.exports.registry import Exporter, Rows, register
 from domain.identity.actor import Actor
 from domain.workorders import repository as repo
 from domain.workorders.enums import WorkOrderStatus
-from domain.workorders.flow import get_flow
+from domain.workorders.flow import kind_label, step_label
 
 STATUS_NAMES = {
     WorkOrderStatus.PROCESSING: "处理中", WorkOrderStatus.RETURNED: "已退回", WorkOrderStatus.DISPATCHING: "平台处理中",
@@ -55,22 +55,10 @@ def from_params(params: dict[str, Any]) -> repo.WorkOrderFilter:
     return repo.WorkOrderFilter(**values)
 
 
-def _kind(kind: str) -> str:
-    flow = get_flow(kind)
-    return flow.label if flow else kind
-
-
-def _step(kind: str, step: str | None) -> str:
-    flow = get_flow(kind)
-    if flow is None or step is None:
-        return step or ""
-    return next((s.label for s in flow.steps if s.name == step), step)
-
-
 def _row(r: Any, now: datetime) -> Sequence[Any]:
     _id, number, kind, title, status, step, unit, applicant, created, due, overdue, finished = r
     late = overdue or (due is not None and finished is None and due < now)
-    return (number, _kind(kind), title, STATUS_NAMES[status], _step(kind, step), unit, applicant, created, due,
+    return (number, kind_label(kind), title, STATUS_NAMES[status], step_label(kind, step) or "", unit, applicant, created, due,
             "是" if late else "否", finished)  # fmt: skip
 
 

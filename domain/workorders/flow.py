@@ -159,3 +159,17 @@ def register(flow: Flow) -> Flow:
 
 def get_flow(kind: str) -> Flow | None:
     return FLOWS.get(kind)
+
+
+def kind_label(kind: str) -> str:
+    """The Chinese name of a kind (its code when no flow declares it any more)."""
+    flow = FLOWS.get(kind)
+    return flow.label if flow else kind
+
+
+def step_label(kind: str, step: str | None) -> str | None:
+    """The Chinese name of a kind's step (its code when the flow no longer has it; None for no step)."""
+    flow = FLOWS.get(kind)
+    if flow is None or not step:
+        return step or None
+    return next((s.label for s in flow.steps if s.name == step), step)

@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 from core import storage
 from core.clock import utcnow
 from core.ids import to_global_id
-from domain.workorders.flow import get_flow
+from domain.workorders.flow import kind_label, step_label
 from domain.workorders.records import AttachmentRecord, DispatchRecord, EventRecord, SlaRecord, TaskRecord, WorkOrderRecord
 from domain.workorders.sla import Interval, SlaClock
 from schema.fastpath import raw, relation
@@ -20,16 +20,6 @@ from schema.node import Node, register_node
 from schema.workorders.enums import DispatchStatus, EventKind, SlaScope, SlaState, StepKind, TaskStatus, WorkOrderStatus
 
 Parent = strawberry.Parent[Any]
-
-
-def _step_label(kind: str, step: str | None) -> str | None:
-    flow = get_flow(kind)
-    if flow is None or not step:
-        return None
-    try:
-        return flow.step(step).label
-    except KeyError:
-        return step
 
 
 _applicant = relation("applicant", "user", "applicant_id")
@@ -70,12 +60,11 @@ def _form(root: WorkOrderRecord, _info: Any) -> Any:
 
 
 def _kind_label(root: WorkOrderRecord, _info: Any) -> str:
-    flow = get_flow(root.kind)
-    return flow.label if flow else root.kind
+    return kind_label(root.kind)
 
 
 def _order_step_label(root: WorkOrderRecord, _info: Any) -> str | None:
-    return _step_label(root.kind, root.step)
+    return step_label(root.kind, root.step)
 
 
 @strawberry.type(description="A place a work order affects (a SIM card, an account, an asset), for tracing both ways.")
@@ -173,7 +162,7 @@ def _task_id(root: TaskRecord, _info: Any) -> str:
 
 
 def _task_step_label(root: TaskRecord, info: Any) -> str | None:
-    return _step_label(root.kind, root.step) if root.kind else root.step
+    return step_label(root.kind, root.step) if root.kind else root.step
 
 
 def _user(attr: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.clock import SHANGHAI, utcnow
-from jobs.workorders import sync_users, traffic_of
+from jobs.wireless import sync_users, traffic_of
 from tests.wireless.test_changes import opened
 from tests.workorders.test_dispatch import runner
 
