@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from core.clock import SHANGHAI, utcnow
 from core.queue.context import JobContext
-from domain.wireless import sync
+from domain.wireless import plans, sync
 from domain.wireless.flows import SUPPORT
 from integrations import registry as gateways
 from integrations.carriers.gateway import TrafficClient
@@ -40,3 +40,10 @@ async def sync_users(ctx: JobContext) -> int:
     users = await SupportUsersClient(gateway.client).users()  # type: ignore[attr-defined]
     async with ctx.transaction() as uow:
         return await sync.sync_users(uow, [(u.account_name, u.online, u.last_seen_at) for u in users], utcnow())
+
+
+@registry.cron("wireless.plans_due", hour=16, minute=5, timeout=600)
+async def plans_due(ctx: JobContext) -> int:
+    """Daily at 00:05 Beijing (16:05 UTC): the plan changes confirmed for today come into force."""
+    async with ctx.transaction() as uow:
+        return await plans.bring_into_force(uow)

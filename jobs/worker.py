@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC
 from typing import Any, ClassVar
 
 from arq.connections import RedisSettings
@@ -67,6 +68,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 class WorkerSettings:
     functions: ClassVar[list[Any]] = _functions
     cron_jobs: ClassVar[list[Any]] = _crons
+    timezone = UTC  # cron hours are UTC, as in the embedded runner (arq would take the host's zone)
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(_settings.redis_url or "redis://127.0.0.1:6379")

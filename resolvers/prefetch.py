@@ -107,10 +107,12 @@ async def sim_cards(s: Db, actor: Actor, items: list[SimCardRecord], sel: Select
     """What a card list or detail selects: one statement per relation, whatever the page size."""
     if sel is None or not items:
         return
-    if "plan" in sel:
-        found_plans = await wireless.plans_by_ids(s, {c.plan_id for c in items})
+    if "plan" in sel or "nextPlan" in sel:
+        wanted = {c.plan_id for c in items} | {c.next_plan_id for c in items if c.next_plan_id is not None}
+        found_plans = await wireless.plans_by_ids(s, wanted)
         for card in items:
             card.plan = found_plans.get(card.plan_id)
+            card.next_plan = None if card.next_plan_id is None else found_plans.get(card.next_plan_id)
     if "unit" in sel:
         found_units = await identity.units_by_ids(s, actor, {c.unit_id for c in items})
         for card in items:

@@ -4,7 +4,7 @@ and in a status the change allows; the registry changes only when the platforms 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -12,11 +12,11 @@ from sqlalchemy import delete, insert, select
 
 from core.clock import utcnow
 from domain.identity.models import OrgUnit
-from domain.wireless import service, validation
+from domain.wireless import plans, service, validation
 from domain.wireless.enums import SimCardEventKind, SimCardStatus, TerminalAccountStatus
 from domain.wireless.flows import LEADER, REVIEW, SUPPORT, _applications, _plan
 from domain.wireless.forms import CAMEL
-from domain.wireless.models import SimCard, SimCardEvent, SimPlan, TerminalAccount, terminal_account_application
+from domain.wireless.models import SimCard, SimCardEvent, TerminalAccount, terminal_account_application
 from domain.workorders.errors import Code, error
 from domain.workorders.flow import Dispatch, Flow, Step, StepContext, register
 from domain.workorders.models import WorkOrderLink
@@ -134,18 +134,19 @@ CANCEL = register(Flow("wireless.cancel", "专网卡销户", CardForm, _steps(
 async def _check_plan(ctx: StepContext) -> None:
     card = await card_of(ctx)
     plan = await _plan(ctx, card.carrier, ctx.form.plan_code)
-    if plan.id == card.plan_id:
+    # The carrier's rule: no change to the plan the card is heading for anyway, unless an urgent order brings a
+    # waiting change forward.
+    if plan.id == (card.next_plan_id or card.plan_id) and not (ctx.form.urgent and card.next_plan_id):
         raise error(Code.INVALID_INPUT, "新套餐与当前套餐相同 / The card already has this plan", "form.planCode")
     await _link(ctx, card)
 
 
 async def _plan_changed(ctx: StepContext) -> None:
     card = await card_of(ctx)
-    old = await ctx.uow.session.get(SimPlan, card.plan_id)
     new = await _plan(ctx, card.carrier, ctx.form.plan_code)
-    card.plan_id, card.updated_at = new.id, utcnow()
-    _event(ctx, card, SimCardEventKind.PLAN_CHANGED,
-           {"from": old.code if old else None, "to": new.code, "effectiveFrom": ctx.result.get("effectiveFrom")}, utcnow())  # fmt: skip
+    given = ctx.result.get("effectiveFrom")
+    effective = date.fromisoformat(given) if isinstance(given, str) else plans.beijing_today()
+    await plans.confirmed(ctx.uow, card, new, effective, order_id=ctx.order.id)
 
 
 PLAN_CHANGE = register(Flow("wireless.plan_change", "专网卡套餐变更", PlanChangeForm, _steps(

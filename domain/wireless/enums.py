@@ -50,6 +50,7 @@ class SimCardEventKind(str, enum.Enum):
     REGISTERED = "REGISTERED"
     ACTIVATED = "ACTIVATED"
     STATUS_CHANGED = "STATUS_CHANGED"
+    PLAN_SCHEDULED = "PLAN_SCHEDULED"  # the carrier confirmed a change that takes effect on a later day
     PLAN_CHANGED = "PLAN_CHANGED"
     IMEI_BOUND = "IMEI_BOUND"
     IMEI_RELEASED = "IMEI_RELEASED"

@@ -76,6 +76,11 @@ class SimCard(Base):
     holder_phone: Mapped[str | None] = mapped_column(Encrypted("sim_card.holder_phone"), nullable=True)
     status: Mapped[SimCardStatus] = mapped_column(enum_column(SimCardStatus, "sim_card_status"))
     imei: Mapped[str | None] = mapped_column(String(16), nullable=True)  # the device it is bound to
+    # A plan change the carrier confirmed for a later day (its rule: the first of next month unless urgent);
+    # the daily wireless.plans_due job moves it into plan_id on that day.
+    next_plan_id: Mapped[int | None] = mapped_column(ForeignKey("sim_plan.id"), nullable=True)
+    next_plan_from: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    next_plan_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), nullable=True)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("sim_card.id"), nullable=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from domain.identity.records import NOT_LOADED
@@ -70,9 +70,12 @@ class SimCardRecord:
     activated_at: datetime | None
     cancelled_at: datetime | None
     replaced_by_id: int | None
+    next_plan_id: int | None
+    next_plan_from: date | None
     created_at: datetime
     updated_at: datetime
     plan: PlanRecord | None = field(default=NOT_LOADED)
+    next_plan: PlanRecord | None = field(default=NOT_LOADED)
     unit: Any = field(default=NOT_LOADED)
     terminal_account: TerminalAccountRecord | None = field(default=NOT_LOADED)
     events: list[SimCardEventRecord] = field(default=NOT_LOADED)

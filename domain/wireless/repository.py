@@ -41,7 +41,8 @@ U = OrgUnit.__table__.c
 
 CARD_COLS = [
     SC.id, SC.iccid, SC.msisdn, SC.imsi, SC.domain, SC.carrier, SC.plan_id, SC.unit_id, SC.holder_name, SC.holder_phone,
-    SC.status, SC.imei, SC.activated_at, SC.cancelled_at, SC.replaced_by_id, SC.created_at, SC.updated_at,
+    SC.status, SC.imei, SC.activated_at, SC.cancelled_at, SC.replaced_by_id, SC.next_plan_id, SC.next_plan_from,
+    SC.created_at, SC.updated_at,
 ]  # fmt: skip
 PLAN_COLS = [P.id, P.carrier, P.code, P.name, P.monthly_fee, P.data_gb, P.status]
 APP_COLS = [A.id, A.code, A.name, A.description, A.owner_unit_id, A.status]

@@ -96,6 +96,8 @@ async def change_status(uow: UnitOfWork, card: SimCard, to: SimCardStatus, *, or
     card.status, card.updated_at = to, now
     if to is SimCardStatus.CANCELLED:
         card.cancelled_at = now
+    if to in (SimCardStatus.CANCELLED, SimCardStatus.REPLACED):
+        card.next_plan_id = card.next_plan_from = card.next_plan_order_id = None  # a waiting plan change lapses
     if to is SimCardStatus.ACTIVE and card.activated_at is None:
         card.activated_at = now
     _history(uow, card, SimCardEventKind.STATUS_CHANGED, actor_name, now, before=before, order_id=order_id, detail=detail)

@@ -34,6 +34,7 @@ Parent = strawberry.Parent[Any]
 
 
 _plan = relation("plan", "sim_plan", "plan_id")
+_next_plan = relation("next_plan", "sim_plan", "next_plan_id")
 _unit = relation("unit", "org_unit", "unit_id")
 _account = relation("terminal_account", "terminal_account", "id")
 _history = relation("events", "sim_card_events", "id")
@@ -136,6 +137,15 @@ class SimCard(Node):
     @raw(_plan)
     def plan(self, root: Parent, info: strawberry.Info) -> SimPlan | None:
         return _plan(root, info)  # type: ignore[no-any-return]
+
+    next_plan_from: date | None = strawberry.field(
+        description="The day a plan change the carrier confirmed takes effect (null when none is waiting)."
+    )
+
+    @strawberry.field(description="The plan it moves to on nextPlanFrom (null when no change is waiting).")
+    @raw(_next_plan)
+    def next_plan(self, root: Parent, info: strawberry.Info) -> SimPlan | None:
+        return _next_plan(root, info)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The unit it belongs to.")
     @raw(_unit)

@@ -3,10 +3,13 @@ unbind, replacement, application access; each with refusals that change nothing.
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
 
+from core.clock import SHANGHAI
+from domain.wireless import plans
 from domain.wireless.models import SimCard, TerminalAccount
 from domain.workorders.models import WorkOrder
 from tests.wireless.test_open import SUBMIT, approve_all, form
@@ -67,17 +70,54 @@ async def test_another_units_card_does_not_exist_for_an_applicant(registry, plat
     ]
 
 
-async def test_plan_change_takes_the_carriers_rule(registry, platforms, gql):
+PLANS = """query($f: SimCardFilter) { simCards(filter: $f) { edges { node { plan { code } nextPlan { code } nextPlanFrom
+  history { kind detail workOrderId } } } } }"""
+
+
+async def plans_of(gql: Any, iccid: str) -> dict[str, Any]:
+    return (await gql(PLANS, {"f": {"iccid": iccid}}, as_user="pd_user"))["data"]["simCards"]["edges"][0]["node"]  # type: ignore[no-any-return]
+
+
+async def test_plan_change_waits_for_next_month_by_the_carriers_rule(registry, platforms, gql):
     [iccid] = await opened(gql, registry)
     for bad in ({"planCode": "MOB-5G-50G"}, {"planCode": "TEL-5G-30G"}):  # another carrier's; the plan it has
         refused = await submit(gql, "wireless.plan_change", {"iccid": iccid, "reason": "扩容", **bad})
         assert refused["errors"][0]["field"] == "form.planCode", refused
-    assert (
-        await run(gql, registry, "wireless.plan_change", {"iccid": iccid, "reason": "扩容", "planCode": "TEL-5G-100G"})
-        == "COMPLETED"
-    )
-    after = await card(gql, iccid)
-    assert after["plan"] == {"code": "TEL-5G-100G"} and after["history"][-1] == {"kind": "PLAN_CHANGED"}
+    change = {"iccid": iccid, "reason": "扩容", "planCode": "TEL-5G-100G"}
+    assert await run(gql, registry, "wireless.plan_change", change) == "COMPLETED"
+    today = plans.beijing_today()
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    waiting = await plans_of(gql, iccid)
+    assert (waiting["plan"], waiting["nextPlan"], waiting["nextPlanFrom"]) == (
+        {"code": "TEL-5G-30G"}, {"code": "TEL-5G-100G"}, first.isoformat())  # fmt: skip
+    scheduled = waiting["history"][-1]
+    assert scheduled["kind"] == "PLAN_SCHEDULED" and scheduled["detail"]["effectiveFrom"] == first.isoformat()
+    # The card is heading for that plan already: a second order for it is refused, and changes nothing.
+    before = await orders(registry)
+    again = await submit(gql, "wireless.plan_change", change)
+    assert again["errors"][0]["field"] == "form.planCode" and await orders(registry) == before
+    # The daily job: nothing the day before, the change on the first (Beijing), once.
+    eve = datetime.combine(first - timedelta(days=1), time(23, 59), SHANGHAI)
+    async with registry.services.unit_of_work() as uow:
+        assert await plans.bring_into_force(uow, eve) == 0
+    for _ in range(2):
+        async with registry.services.unit_of_work() as uow:
+            await plans.bring_into_force(uow, datetime.combine(first, time(0, 5), SHANGHAI))
+    after = await plans_of(gql, iccid)
+    assert (after["plan"], after["nextPlan"], after["nextPlanFrom"]) == ({"code": "TEL-5G-100G"}, None, None)
+    assert [h["kind"] for h in after["history"]].count("PLAN_CHANGED") == 1
+    assert after["history"][-1]["workOrderId"] == scheduled["workOrderId"] is not None
+
+
+async def test_an_urgent_plan_change_is_in_force_at_once_and_overtakes_a_waiting_one(registry, platforms, gql):
+    [iccid] = await opened(gql, registry)
+    base = {"iccid": iccid, "reason": "扩容"}
+    assert await run(gql, registry, "wireless.plan_change", base | {"planCode": "TEL-5G-100G"}) == "COMPLETED"
+    urgent = base | {"planCode": "TEL-5G-100G", "urgent": True}  # brings the waiting change forward
+    assert await run(gql, registry, "wireless.plan_change", urgent) == "COMPLETED"
+    after = await plans_of(gql, iccid)
+    assert (after["plan"], after["nextPlan"], after["history"][-1]["kind"]) == ({"code": "TEL-5G-100G"}, None, "PLAN_CHANGED")
+    assert platforms.carriers["TELECOM"].state.carrier.cards[iccid].plan == "TEL-5G-100G"
 
 
 async def test_unbind_releases_the_device(registry, platforms, gql):
