@@ -121,7 +121,7 @@ async def record_call(services: AppServices, ctx: Context, request: Request, ope
                 url=request.url.path, idempotency_key=key, request=clip(redact(variables)), response=clip(redact(answer)),
                 status_code=200, latency_ms=int((utcnow() - started).total_seconds() * 1000),
                 outcome=CallOutcome.REJECTED if failed else CallOutcome.OK, error="; ".join(answer["errors"])[:500] or None,
-                started_at=started, order_id=dispatch.order_id if dispatch else None,
+                started_at=started, order_id=dispatch.order_id if dispatch and dispatch.platform in caller.platforms else None,
             ))  # fmt: skip
 
 

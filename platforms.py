@@ -14,6 +14,7 @@ from core.settings import Profile
 from domain.identity.apiclients import ApiClientData, create_client, rotate_secret
 from domain.identity.models import ApiClient, User
 from domain.identity.system import system_actor
+from domain.integration.platforms import PLATFORMS
 from domain.wireless.enums import SimCardStatus
 from domain.wireless.models import SimCard, SimPlan
 from integrations import wiring
@@ -99,11 +100,13 @@ async def _demo_callback(services: Any) -> CallbackSettings | None:
             return None
         found = (await uow.session.execute(select(ApiClient).where(ApiClient.name == DEMO_CLIENT))).scalar_one_or_none()
         if found is None:
-            data = ApiClientData(name=DEMO_CLIENT, user_id=user_id, operations=[CONFIRM_DOCUMENT, ALERT_DOCUMENT])
+            data = ApiClientData(name=DEMO_CLIENT, user_id=user_id, operations=[CONFIRM_DOCUMENT, ALERT_DOCUMENT],
+                                 platforms=list(PLATFORMS))  # fmt: skip
             client, secret = await create_client(uow, system_actor(), data, services.documents)
         else:
             client, secret = await rotate_secret(uow, system_actor(), found.id)
             client.operations = sorted(set(client.operations) | {CONFIRM_DOCUMENT, ALERT_DOCUMENT})
+            client.platforms = sorted(PLATFORMS)  # the demo's one client speaks for every simulated platform
         key = client.key_id
     document = services.documents.by_name[CONFIRM_DOCUMENT].id
     url = f"http://127.0.0.1:{services.settings.port}/graphql"

@@ -451,7 +451,10 @@ async def api_client_create(
 
     async def work(uow: Any) -> Any:
         data = apiclients.ApiClientData(
-            name=input.name, user_id=_id(input.service_account_id, "User", "serviceAccountId"), operations=input.operations
+            name=input.name,
+            user_id=_id(input.service_account_id, "User", "serviceAccountId"),
+            operations=input.operations,
+            platforms=input.platforms,
         )
         return await apiclients.create_client(uow, actor, data, _documents(info))
 
@@ -462,7 +465,7 @@ async def api_client_update(
     info: strawberry.Info, input: Annotated[inputs.ApiClientUpdateInput, INPUT]
 ) -> payloads.ApiClientPayload:
     actor = info.context.require_actor()
-    data = apiclients.ApiClientData(name=input.name, operations=input.operations)
+    data = apiclients.ApiClientData(name=input.name, operations=input.operations, platforms=input.platforms)
     return await _client_payload(
         info, lambda uow: apiclients.update_client(uow, actor, _id(input.id, "ApiClient", "id"), data, _documents(info))
     )

@@ -9,9 +9,14 @@ import strawberry
 from core.db.pagination import PageRequest
 from core.ids import decode_id
 from domain.integration import repository as repo
+from domain.integration.platforms import PLATFORMS
 from schema.integration import types
 from schema.lookahead import selection
 from schema.pagination import ConnectionValue
+
+
+def platforms() -> list[types.IntegrationPlatform]:
+    return [types.IntegrationPlatform(name=name, label=label) for name, label in PLATFORMS.items()]
 
 
 async def interface_calls(info: strawberry.Info, f: types.InterfaceCallFilter | None, first: int, after: str | None) -> Any:

@@ -231,10 +231,13 @@ async def dispatch_confirm(
 ) -> payloads.WorkOrderDispatchConfirmPayload:
     """A platform's callback: settle the dispatch with this key once; a repeat answers accepted=false and changes nothing."""
     info.context.require_actor()
+    caller = info.context.api_caller
+    speaks_for = caller.platforms if caller is not None else frozenset()
 
     async def work(uow: Any) -> bool:
         found = await dispatching.by_key(uow, input.idempotency_key)
-        if found is None:
+        # Only a client bound to the dispatch's platform may settle it; to any other the key does not exist.
+        if found is None or found.platform not in speaks_for:
             raise error(Code.NOT_FOUND, "没有这个幂等键的派发 / No dispatch with this idempotency key", "idempotencyKey")
         if input.outcome is DispatchOutcome.FAILED:
             return await dispatching.refused(uow, found.id, (input.message or "").strip() or "平台未说明原因 / no reason given")

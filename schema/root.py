@@ -158,6 +158,13 @@ class Query:
         return await rw.my_tasks(info, first, after)  # type: ignore[return-value]
 
     @strawberry.field(
+        permission_classes=guard(),
+        description="The external platforms GovOps exchanges calls with (for API client bindings and the log's filter).",
+    )
+    def integration_platforms(self) -> list[interface_log.IntegrationPlatform]:
+        return ri.platforms()
+
+    @strawberry.field(
         permission_classes=guard("integration.view_interface_log"),
         description="The interface log, newest first: every call to and from external platforms.",
     )
@@ -427,7 +434,8 @@ class Mutation:
     work_order_dispatch_confirm: wo_payloads.WorkOrderDispatchConfirmPayload = _m(
         rw.dispatch_confirm,
         "workorders.confirm_dispatch",
-        "A platform confirms or fails a dispatched order (signed API clients, persisted operation); repeats change nothing.",
+        "A platform confirms or fails a dispatched order (signed API clients bound to the dispatch's platform, persisted "
+        "operation); repeats change nothing.",
     )  # type: ignore[assignment]
 
 

@@ -40,6 +40,7 @@ from domain.identity.errors import IdentityErrorCode, not_found
 from domain.identity.journal import record_change
 from domain.identity.models import ApiClient, ApiNonce, User
 from domain.identity.validation import Checker
+from domain.integration.platforms import PLATFORMS
 
 SKEW = timedelta(minutes=5)
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -72,6 +73,7 @@ class SignedCaller:
     name: str
     operations: frozenset[str]
     actor: Actor
+    platforms: frozenset[str] = frozenset()  # the platforms it speaks for: only their dispatches are its to settle
 
 
 async def authenticate_signed(
@@ -130,7 +132,8 @@ async def authenticate_signed(
         org_unit_id=principal.org_unit_id, unit_kind=principal.unit_kind, unit_path=principal.unit_path,
         permissions=permissions, client_ip=client_ip,
     )  # fmt: skip
-    return SignedCaller(principal.client_id, principal.key_id, principal.name, frozenset(principal.operations), actor)
+    return SignedCaller(principal.client_id, principal.key_id, principal.name, frozenset(principal.operations), actor,
+                        frozenset(principal.platforms or ()))  # fmt: skip
 
 
 async def purge_nonces(uow: UnitOfWork, now: datetime) -> int:
@@ -147,6 +150,7 @@ class ApiClientData:
     name: Any = None
     user_id: Any = None
     operations: Any = None
+    platforms: Any = None
 
 
 def _record(uow: UnitOfWork, actor: Actor, operation: str, client: ApiClient, **detail: Any) -> None:
@@ -159,6 +163,15 @@ def _check_operations(c: Checker, names: list[str] | None, documents: PersistedD
         if name not in documents.by_name:
             c.add("operations", f"持久化操作 {name} 不存在 / No persisted operation named {name}",
                   IdentityErrorCode.UNKNOWN_OPERATION)  # fmt: skip
+    return names
+
+
+def _check_platforms(c: Checker, names: list[str] | None) -> list[str]:
+    names = sorted(set(names or []))
+    for name in names:
+        if name not in PLATFORMS:
+            c.add("platforms", f"平台 {name} 不存在（可选：{'、'.join(PLATFORMS)}） / No platform named {name}",
+                  IdentityErrorCode.INVALID_INPUT)  # fmt: skip
     return names
 
 
@@ -178,17 +191,19 @@ async def create_client(
     c = Checker()
     name = c.text("name", data.name, "名称 / Name", 2, 64)
     operations = _check_operations(c, data.operations, documents)
+    platforms = _check_platforms(c, data.platforms)
     await _service_user(uow, c, data.user_id)
     c.raise_if_any()
     now = utcnow()
     secret = secrets.token_urlsafe(32)
     client = ApiClient(
         key_id="ak_" + secrets.token_hex(12), name=name, user_id=data.user_id, secret=secret, operations=operations,
-        status=ApiClientStatus.ACTIVE, created_at=now, updated_at=now,
+        platforms=platforms, status=ApiClientStatus.ACTIVE, created_at=now, updated_at=now,
     )  # fmt: skip
     uow.session.add(client)
     await uow.session.flush()
-    _record(uow, actor, "identity.api_client_create", client, name=name, userId=data.user_id, operations=operations)
+    _record(uow, actor, "identity.api_client_create", client, name=name, userId=data.user_id, operations=operations,
+            platforms=platforms)  # fmt: skip
     return client, secret
 
 
@@ -204,15 +219,17 @@ async def update_client(
 ) -> ApiClient:
     client = await _client(uow, client_id)
     c = Checker()
-    before = {"name": client.name, "operations": list(client.operations)}
+    before = {"name": client.name, "operations": list(client.operations), "platforms": list(client.platforms or [])}
     if data.name is not None:
         client.name = c.text("name", data.name, "名称 / Name", 2, 64)
     if data.operations is not None:
         client.operations = _check_operations(c, data.operations, documents)
+    if data.platforms is not None:
+        client.platforms = _check_platforms(c, data.platforms)
     c.raise_if_any()
     client.updated_at = utcnow()
     _record(uow, actor, "identity.api_client_update", client, before=before,
-            after={"name": client.name, "operations": list(client.operations)})  # fmt: skip
+            after={"name": client.name, "operations": list(client.operations), "platforms": list(client.platforms)})  # fmt: skip
     return client
 
 

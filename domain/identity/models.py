@@ -150,6 +150,8 @@ class ApiClient(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
     secret: Mapped[str] = mapped_column(Encrypted("api_client.secret"))  # HMAC-SM3 key: sealed at rest
     operations: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # The platforms it speaks for (domain.integration.platforms): it may settle only their dispatches.
+    platforms: Mapped[list[str]] = mapped_column(JSONType, default=list)
     status: Mapped[ApiClientStatus] = mapped_column(enum_column(ApiClientStatus, "api_client_status"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -83,6 +83,7 @@ class ClientPrincipal:
     name: str
     secret: str
     operations: list[str]
+    platforms: list[str]
     client_status: ApiClientStatus
     user_id: int
     username: str
@@ -101,7 +102,7 @@ class ClientPrincipal:
 def _client_principal_statement() -> Select[Any]:
     C = ApiClient.__table__.c
     return (
-        select(C.id, C.key_id, C.name, C.secret, C.operations, C.status, *_principal_columns())
+        select(C.id, C.key_id, C.name, C.secret, C.operations, C.platforms, C.status, *_principal_columns())
         .select_from(ApiClient.__table__)
         .join(User.__table__, US.id == C.user_id)
         .join(OrgUnit.__table__, U.id == US.org_unit_id)

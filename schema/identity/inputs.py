@@ -176,6 +176,10 @@ class ApiClientCreateInput:
     name: str = strawberry.field(description="Which platform (2-64).")
     service_account_id: strawberry.ID = strawberry.field(description="The active user it acts as; its roles and unit apply.")
     operations: list[str] = strawberry.field(description="Names of persisted operations it may run (see persistedOperations).")
+    platforms: list[str] = strawberry.field(
+        default_factory=list,
+        description="The platforms it speaks for (see integrationPlatforms): it may settle only their dispatches.",
+    )
 
 
 @strawberry.input(description="Change a client's name or allow-list; omitted fields stay.")
@@ -183,6 +187,7 @@ class ApiClientUpdateInput:
     id: strawberry.ID = strawberry.field(description="The client.")
     name: str | None = strawberry.field(default=None, description="New name.")
     operations: list[str] | None = strawberry.field(default=None, description="The new allow-list (replaces the old).")
+    platforms: list[str] | None = strawberry.field(default=None, description="The platforms it speaks for (replaces the old).")
 
 
 @strawberry.input(description="Accept or refuse a client's requests.")

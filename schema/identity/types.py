@@ -200,6 +200,7 @@ class ApiClient:
     name: str = strawberry.field(description="Which platform this is.")
     service_account_id: strawberry.ID = strawberry.field(description="The user it acts as (its roles and unit apply).")
     operations: list[str] = strawberry.field(description="Names of the persisted operations it may run.")
+    platforms: list[str] = strawberry.field(description="The platforms it speaks for: only their dispatches are its to settle.")
     status: ApiClientStatus = strawberry.field(description="Whether its requests are accepted.")
     created_at: datetime = strawberry.field(description="When it was registered.")
     updated_at: datetime = strawberry.field(description="Last change.")
@@ -210,7 +211,7 @@ class ApiClient:
         return ApiClient(
             id=strawberry.ID(to_global_id("ApiClient", client.id)), key_id=client.key_id, name=client.name,
             service_account_id=strawberry.ID(to_global_id("User", client.user_id)), operations=list(client.operations),
-            status=client.status, created_at=client.created_at, updated_at=client.updated_at, last_used_at=client.last_used_at,
+            platforms=list(client.platforms or []), status=client.status, created_at=client.created_at, updated_at=client.updated_at, last_used_at=client.last_used_at,
         )  # fmt: skip
 
 

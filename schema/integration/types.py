@@ -40,6 +40,12 @@ def _intact(root: Any, _info: Any) -> bool:
     return bool(root.holds())
 
 
+@strawberry.type(description="An external platform GovOps exchanges calls with.")
+class IntegrationPlatform:
+    name: str = strawberry.field(description="Its name in dispatches, the interface log and API client bindings.")
+    label: str = strawberry.field(description="Its Chinese name.")
+
+
 @strawberry.type(description="接口日志: one call to or from an external platform (secrets redacted; the row is sealed).")
 class InterfaceCall:
     platform: str = strawberry.field(description="The platform.")

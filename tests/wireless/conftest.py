@@ -92,7 +92,9 @@ class Platforms:
 @pytest.fixture
 async def platforms(registry: Any, app: Any) -> AsyncIterator[Platforms]:
     services = registry.services
-    client = await confirm_client(services, app)
+    client = await confirm_client(
+        services, app, ("carrier_cbn", "carrier_telecom", "carrier_mobile", "carrier_unicom", "wireless_support")
+    )
     transport = httpx.ASGITransport(app=app, client=("10.9.8.7", 443))
 
     gate = asyncio.Event()

@@ -32,6 +32,7 @@ from integrations.base.simulator import create_platform_simulator
 from jobs.interface_log import recorder
 from tests.workorders.helpers import order
 from tests.workorders.test_engine import FORM
+from tests.workorders.test_graphql import confirm_client
 
 
 @dataclass
@@ -201,12 +202,9 @@ async def test_a_platform_refusal_rejects_the_order_with_its_reason(wo, platform
     assert (await dispatch_of(wo.services, oid)).status is DispatchStatus.REFUSED
 
 
-async def test_an_accepted_dispatch_completes_by_the_signed_callback_once_even_when_sent_twice(wo, platform, app):
-    from tests.workorders.test_graphql import confirm_client
-
-    client = await confirm_client(wo.services, app)
+def calls_back(platform: Any, client: dict[str, str], app: Any) -> asyncio.Event:
+    """The platform answers ACCEPTED and confirms later through GovOps's API as `client`, once the gate is set."""
     transport = httpx.ASGITransport(app=app, client=("10.9.8.7", 443))
-
     gate = asyncio.Event()  # the platform calls back only when the test says so
 
     async def send(url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
@@ -220,6 +218,24 @@ async def test_an_accepted_dispatch_completes_by_the_signed_callback_once_even_w
     platform.sim.callback.document_hash = client["document"]
     platform.sim.callback.delay_seconds = 0
     platform.sim.callback.send = send
+    return gate
+
+
+async def test_a_client_may_settle_only_the_dispatches_of_the_platforms_it_speaks_for(wo, platform, app):
+    gate = calls_back(platform, await confirm_client(wo.services, app, ("carrier_mobile",)), app)
+    oid = await approved(wo)
+    await drive(wo.services)
+    gate.set()
+    await platform.sim.flush_callbacks()
+    [answer] = [orjson.loads(c["answer"])["data"]["workOrderDispatchConfirm"] for c in platform.sim.callbacks]
+    assert answer["accepted"] is False and answer["errors"][0]["code"] == "NOT_FOUND"
+    assert ((await order(wo.services, oid)).status, (await dispatch_of(wo.services, oid)).status) == (
+        WorkOrderStatus.DISPATCHING, DispatchStatus.ACCEPTED)  # fmt: skip
+    assert await links(wo.services, oid) == []
+
+
+async def test_an_accepted_dispatch_completes_by_the_signed_callback_once_even_when_sent_twice(wo, platform, app):
+    gate = calls_back(platform, await confirm_client(wo.services, app), app)
     platform.sim.fail("duplicate_callback", times=1)
     oid = await approved(wo)
     await drive(wo.services)

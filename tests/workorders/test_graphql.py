@@ -232,8 +232,9 @@ async def test_order_kinds_are_described(wo, gql):
     assert [s["kind"] for s in dispatch["steps"]] == ["APPROVAL", "DISPATCH"]
 
 
-async def confirm_client(services: Any, app: Any) -> dict[str, str]:
-    """A platform's API client: a service account with the platform_service role, allowed the confirm document."""
+async def confirm_client(services: Any, app: Any, platforms: tuple[str, ...] = ("testplat",)) -> dict[str, str]:
+    """A platform's API client: a service account with the platform_service role, allowed the confirm document and
+    bound to `platforms` (set on the row: the test flows' platform is not in the catalogue)."""
     from sqlalchemy import select
 
     from domain.identity.apiclients import ApiClientData, create_client
@@ -246,6 +247,7 @@ async def confirm_client(services: Any, app: Any) -> dict[str, str]:
         assert (await uow.session.execute(select(Role.code).where(Role.code == "platform_service"))).scalar_one()
         data = ApiClientData(name="测试平台", user_id=uid, operations=["WorkOrderDispatchConfirm", "WirelessSecurityAlertPush"])
         client, secret = await create_client(uow, system_actor(), data, services.documents)
+        client.platforms = list(platforms)
     document = services.documents.by_name["WorkOrderDispatchConfirm"].id
     return {"key": client.key_id, "secret": secret, "document": document}
 

@@ -156,6 +156,13 @@ async def test_the_secret_is_sealed_rotates_and_a_disabled_client_is_refused(dem
     bad = await gql("mutation($i: ApiClientUpdateInput!) { apiClientUpdate(input: $i) { errors { code field } } }",
                     {"i": {"id": client["id"], "operations": ["DropEverything"]}}, as_user="secadmin")  # fmt: skip
     assert bad["data"]["apiClientUpdate"]["errors"] == [{"code": "UNKNOWN_OPERATION", "field": "operations"}]
+    bind = "mutation($i: ApiClientUpdateInput!) { apiClientUpdate(input: $i) { apiClient { platforms } errors { code field } } }"
+    unknown = await gql(bind, {"i": {"id": client["id"], "platforms": ["carrier_mars"]}}, as_user="secadmin")
+    assert unknown["data"]["apiClientUpdate"]["errors"] == [{"code": "INVALID_INPUT", "field": "platforms"}]
+    bound = await gql(bind, {"i": {"id": client["id"], "platforms": ["carrier_mobile", "wireless_support"]}}, as_user="secadmin")
+    assert bound["data"]["apiClientUpdate"]["apiClient"]["platforms"] == ["carrier_mobile", "wireless_support"]
+    catalogue = await gql("{ integrationPlatforms { name label } }", as_user="secadmin")
+    assert {"name": "carrier_mobile", "label": "中国移动"} in catalogue["data"]["integrationPlatforms"]
     denied = await gql("{ apiClients(first: 5) { edges { node { keyId } } } }", as_user="admin")  # another duty
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
