@@ -195,14 +195,31 @@ async def _replaced(ctx: StepContext) -> None:
     )  # fmt: skip
     await service.change_status(ctx.uow, old, SimCardStatus.REPLACED, order_id=ctx.order.id, detail={"by": new.iccid})
     old.replaced_by_id = new.id
-    account = await _account(ctx, old)
-    if account is not None:
-        account.card_id, account.updated_at = new.id, utcnow()
     ctx.uow.session.add(WorkOrderLink(order_id=ctx.order.id, target_type="SimCard", target_id=new.id))
+
+
+async def _rebind_requests(ctx: StepContext) -> list[dict[str, Any]]:
+    """The old card's terminal account moves to the new card on the support platform (none: the step passes)."""
+    old = await card_of(ctx, statuses=(SimCardStatus.REPLACED,))
+    account = await _account(ctx, old)
+    new = None if old.replaced_by_id is None else await ctx.uow.session.get(SimCard, old.replaced_by_id)
+    if account is None or new is None:
+        return []
+    return [{"accountName": account.account_name, "iccid": new.iccid, "msisdn": new.msisdn}]
+
+
+async def _rebound(ctx: StepContext) -> None:
+    """The support platform moved the account: so does the registry, with the applications it had."""
+    account = (await ctx.uow.session.execute(
+        select(TerminalAccount).where(TerminalAccount.account_name == ctx.request["accountName"]))).scalar_one()  # fmt: skip
+    new = (await ctx.uow.session.execute(select(SimCard).where(SimCard.iccid == ctx.request["iccid"]))).scalar_one()
+    account.card_id, account.updated_at = new.id, utcnow()
+    _event(ctx, new, SimCardEventKind.EDITED, {"terminalAccount": account.account_name, "from": ctx.form.iccid}, utcnow())
 
 
 REPLACE = register(Flow("wireless.replace", "专网卡换卡", CardForm, _steps(
     "运营商换卡", "replace", lambda ctx: {"iccid": ctx.form.iccid}, _replaced,
+    Step("rebind", "终端账号迁移到新卡", dispatch=Dispatch(SUPPORT, "account_rebind", build=_rebind_requests, on_confirmed=_rebound)),
 ), sla_hours=35, title=lambda f: f"专网卡换卡 {f.iccid}", validate=_check_replace))  # fmt: skip
 
 

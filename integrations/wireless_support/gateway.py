@@ -21,7 +21,7 @@ def support_client(url: str, recorder: CallRecorder | None = None, timeout: floa
 def support_gateway(
     url: str, recorder: CallRecorder | None = None, timeout: float = 10.0, **client: Any
 ) -> SimplePlatformGateway:
-    """The dispatch gateway (account_open, permissions_set, account_close); close it with `await gateway.client.close()`."""
+    """The dispatch gateway (account_open, permissions_set, account_close, account_rebind); close it with `await gateway.client.close()`."""
     return SimplePlatformGateway(support_client(url, recorder, timeout, **client))
 
 

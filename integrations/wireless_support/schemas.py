@@ -73,10 +73,24 @@ class AccountCloseResult(Wire):
     closed_at: str  # ISO 8601, UTC
 
 
+class AccountRebindRequest(Wire):
+    """A replaced card's account moves to the new card (same account, applications and holder)."""
+
+    account_name: AccountName
+    iccid: Iccid
+    msisdn: Msisdn
+
+
+class AccountRebindResult(Wire):
+    account_name: str
+    iccid: str
+
+
 REQUESTS: dict[str, type[Wire]] = {
     "account_open": AccountOpenRequest,
     "permissions_set": PermissionsSetRequest,
     "account_close": AccountCloseRequest,
+    "account_rebind": AccountRebindRequest,
 }
 OPERATIONS = tuple(REQUESTS)
 

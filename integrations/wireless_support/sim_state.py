@@ -84,7 +84,8 @@ class SupportState:
 
     def handlers(self) -> dict[str, Handler]:
         """The base simulator's handlers, one per operation."""
-        return {"account_open": self.account_open, "permissions_set": self.permissions_set, "account_close": self.account_close}
+        return {"account_open": self.account_open, "permissions_set": self.permissions_set,
+                "account_close": self.account_close, "account_rebind": self.account_rebind}  # fmt: skip
 
     def base(self) -> SimulatorState:
         """The base simulator's state this platform is attached to."""
@@ -146,6 +147,17 @@ class SupportState:
         account = self._open_account(request.account_name)
         account.closed_at, account.online = self.clock(), False
         return wire.AccountCloseResult(closed_at=account.closed_at.isoformat(timespec="seconds")).wire()
+
+    def account_rebind(self, sim: SimulatorState, payload: dict[str, Any]) -> dict[str, Any]:
+        """Move an account to a replacement card; ACCOUNT_UNKNOWN, ACCOUNT_CLOSED, ACCOUNT_EXISTS (the new card has one).
+        Moving it to the card it is on already answers the same (a retried call)."""
+        request = parse(wire.AccountRebindRequest, payload)
+        account = self._open_account(request.account_name)
+        held = next((a for a in self.accounts.values() if a.iccid == request.iccid and a.closed_at is None), None)
+        if held is not None and held is not account:
+            raise SimRejection("ACCOUNT_EXISTS", f"新卡已有账号 {held.account_name} / The new card already has an account")
+        account.iccid, account.msisdn = request.iccid, request.msisdn
+        return wire.AccountRebindResult(account_name=account.account_name, iccid=account.iccid).wire()
 
     # --- user sync and presence --------------------------------------------------------------------------------
 

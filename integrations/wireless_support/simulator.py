@@ -1,6 +1,6 @@
 """The wireless support platform as a real HTTP server: the base platform simulator with its accounts and alerts.
 
-    POST /ops/{account_open|permissions_set|account_close}   the base contract; answers CONFIRMED at once
+    POST /ops/{account_open|permissions_set|account_close|account_rebind}   the base contract; CONFIRMED at once
     GET  /users                                               {"users": [{"accountName", "iccid", "online", "lastSeenAt"}]}
     POST /_sim/online {"accountName", "online"}                a terminal goes on or off line
     POST /_sim/push-alerts {"alerts": [...]} | {"sample": n}  push an alert batch to GovOps now (signed)

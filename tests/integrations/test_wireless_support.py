@@ -158,6 +158,18 @@ async def test_account_close_then_every_operation_is_refused(support: Support):
     )  # fmt: skip
 
 
+async def test_account_rebind_moves_the_account_to_the_replacement_card(support: Support):
+    name = (await support.send("account_open", account(), "wo-1:2"))["accountName"]
+    rebind = {"accountName": name, "iccid": ICCID_2, "msisdn": "13312345679"}
+    assert await support.send("account_rebind", rebind, "wo-5:3") == {"accountName": name, "iccid": ICCID_2}
+    assert await support.send("account_rebind", rebind, "wo-6:3") == {"accountName": name, "iccid": ICCID_2}  # already there
+    assert (support.state.accounts[name].iccid, support.state.accounts[name].msisdn) == (ICCID_2, "13312345679")
+    other = (await support.send("account_open", account(), "wo-7:2"))["accountName"]  # the old card is free again
+    assert await support.refusal("account_rebind", {**rebind, "accountName": other}) == (
+        "ACCOUNT_EXISTS", f"新卡已有账号 {name} / The new card already has an account",
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("payload", "message"),
     [
@@ -175,7 +187,8 @@ async def test_a_malformed_request_is_a_bad_request_and_changes_nothing(support:
 
 async def test_an_operation_the_platform_does_not_have_is_refused(support: Support):
     assert await support.refusal("account_delete", {"accountName": "ZD00000000"}) == (
-        "OPERATION_UNKNOWN", "不支持的操作 / Unknown operation account_delete: one of account_open, permissions_set, account_close",
+        "OPERATION_UNKNOWN", "不支持的操作 / Unknown operation account_delete: one of account_open, permissions_set, account_close, "
+        "account_rebind",
     )  # fmt: skip
 
 

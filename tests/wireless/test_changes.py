@@ -142,7 +142,9 @@ async def test_replacement_moves_the_number_plan_and_account_to_the_new_card(reg
     ]
     [new] = [e["node"] for e in cards]
     assert replaced["status"] == "REPLACED" and new["iccid"] != iccid and new["plan"] == old["plan"]
-    assert new["terminalAccount"]["accountName"] == old["terminalAccount"]["accountName"]
+    name = old["terminalAccount"]["accountName"]
+    assert new["terminalAccount"]["accountName"] == name and replaced["terminalAccount"] is None
+    assert platforms.support.state.support.accounts[name].iccid == new["iccid"]  # the support platform knows the new card
     before = await orders(registry)
     again = await submit(gql, "wireless.replace", {"iccid": iccid, "reason": "再换一次"})  # a replaced card is no more
     assert again["errors"][0]["field"] == "form.iccid" and await orders(registry) == before
