@@ -15,8 +15,9 @@ from pydantic import ValidationError
 from domain.integration.ports import CallRecorder
 from domain.workorders.ports import PlatformRejected
 from integrations.base.client import PlatformClient, SimplePlatformGateway
+from integrations.base.wire import explain
 from integrations.carriers.numbers import CARRIERS
-from integrations.carriers.schemas import TrafficDay, explain
+from integrations.carriers.schemas import TrafficDay
 from integrations.carriers.sim_state import platform_name
 
 PLATFORMS = {carrier: platform_name(carrier) for carrier in CARRIERS}

@@ -7,11 +7,11 @@ sends is a BAD_REQUEST in tests rather than a silently ignored value.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
+from integrations.base.wire import Wire
 from integrations.carriers.numbers import imei_ok, luhn_ok
 
 
@@ -36,19 +36,6 @@ PlanCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{2,19}$")]
 Domain = Literal["SINGLE", "DUAL"]
 CardStatus = Literal["ACTIVE", "CANCELLED", "REPLACED"]
-
-
-class Wire(BaseModel):
-    """A camelCase JSON object; unknown fields are refused."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
-
-    def wire(self) -> dict[str, Any]:
-        """The JSON object as sent."""
-        return self.model_dump(by_alias=True, mode="json")
-
-
-# --- open ----------------------------------------------------------------------------------------------------------
 
 
 class Holder(Wire):
@@ -167,12 +154,3 @@ REQUESTS: dict[str, type[Wire]] = {
     "replace": ReplaceRequest,
 }
 OPERATIONS = tuple(REQUESTS)
-
-
-def explain(error: ValidationError) -> str:
-    """One line naming each bad field and what is wrong with it."""
-    parts = []
-    for item in error.errors(include_url=False):
-        where = ".".join(str(p) for p in item["loc"]) or "body"
-        parts.append(f"{where}: {item['msg']}")
-    return "; ".join(parts)

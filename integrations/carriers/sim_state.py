@@ -11,17 +11,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
-
-from pydantic import ValidationError
+from typing import Any
 
 from core.clock import SHANGHAI, utcnow
 from integrations.base.sim_state import FailRule, Handler, SimRejection, SimulatorState
+from integrations.base.wire import parse
 from integrations.carriers import schemas as wire
 from integrations.carriers.numbers import CARRIERS, NumberGenerator, iccid_carrier, imsi_carrier, msisdn_carrier
 from integrations.carriers.plans import plan_codes
-
-W = TypeVar("W", bound=wire.Wire)
 
 # A day's downlink is log-uniform in this range (bytes): a idle telemetry card to a busy mobile-office one.
 DOWNLINK_RANGE = (20 * 10**6, 4 * 10**9)
@@ -93,14 +90,6 @@ class Card:
 
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
-
-
-def parse(model: type[W], payload: dict[str, Any]) -> W:
-    """The request as its wire model, or SimRejection BAD_REQUEST (400) naming the bad fields."""
-    try:
-        return model.model_validate(payload)
-    except ValidationError as error:
-        raise SimRejection("BAD_REQUEST", f"请求格式错误 / Bad request: {wire.explain(error)}", 400) from None
 
 
 @dataclass

@@ -9,8 +9,9 @@ from pydantic import ValidationError
 from domain.integration.ports import CallRecorder
 from domain.workorders.ports import PlatformRejected
 from integrations.base.client import PlatformClient, SimplePlatformGateway
+from integrations.base.wire import explain
 from integrations.wireless_support import PLATFORM
-from integrations.wireless_support.schemas import SupportUser, UsersAnswer, explain
+from integrations.wireless_support.schemas import SupportUser, UsersAnswer
 
 
 def support_client(url: str, recorder: CallRecorder | None = None, timeout: float = 10.0, **client: Any) -> PlatformClient:

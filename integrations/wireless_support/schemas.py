@@ -7,17 +7,11 @@ platform may add fields without breaking the sync.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-from pydantic.alias_generators import to_camel
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, Field, StringConstraints
 
-
-def _unique(values: list[str]) -> list[str]:
-    if len(set(values)) != len(values):
-        raise ValueError("an application is listed twice")
-    return values
-
+from integrations.base.wire import Wire, unique
 
 Iccid = Annotated[str, StringConstraints(pattern=r"^\d{19,20}$")]
 Msisdn = Annotated[str, StringConstraints(pattern=r"^1\d{10}$")]
@@ -25,19 +19,9 @@ AccountName = Annotated[str, StringConstraints(pattern=r"^ZD\d{8}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{2,19}$")]
 AppCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
-Applications = Annotated[list[AppCode], Field(max_length=200), AfterValidator(_unique)]
+Applications = Annotated[list[AppCode], Field(max_length=200), AfterValidator(unique("an application"))]
 Severity = Literal["CRITICAL", "MAJOR", "MINOR", "WARNING"]
 SEVERITIES: tuple[Severity, ...] = ("CRITICAL", "MAJOR", "MINOR", "WARNING")
-
-
-class Wire(BaseModel):
-    """A camelCase JSON object; unknown fields are refused."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
-
-    def wire(self) -> dict[str, Any]:
-        """The JSON object as sent."""
-        return self.model_dump(by_alias=True, mode="json")
 
 
 class Holder(Wire):
@@ -131,10 +115,3 @@ class Alert(Wire):
 
 class AlertBatch(Wire):
     alerts: Annotated[list[Alert], Field(min_length=1, max_length=500)]
-
-
-def explain(error: ValidationError) -> str:
-    """One line naming each bad field and what is wrong with it."""
-    return "; ".join(
-        f"{'.'.join(str(p) for p in item['loc']) or 'body'}: {item['msg']}" for item in error.errors(include_url=False)
-    )

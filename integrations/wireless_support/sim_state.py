@@ -12,19 +12,17 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import orjson
-from pydantic import ValidationError
 
 from core.clock import utcnow
 from integrations.base.signing import signed_headers
 from integrations.base.sim_state import BODY_KEPT, CallbackSettings, Handler, SimRejection, SimulatorState, post_callback
+from integrations.base.wire import parse
 from integrations.wireless_support import schemas as wire
-
-W = TypeVar("W", bound=wire.Wire)
 
 ALERT_DOCUMENT = "WirelessSecurityAlertPush"  # GovOps's persisted mutation the alerts are pushed to, by its sha256
 
@@ -37,14 +35,6 @@ SAMPLE_ALERTS: tuple[tuple[wire.Severity, str, str], ...] = (
     ("MINOR", "终端异地频繁接入", "The terminal attached from unusual locations repeatedly"),
     ("WARNING", "终端系统版本过低", "The terminal's operating system is out of support"),
 )
-
-
-def parse(model: type[W], payload: dict[str, Any]) -> W:
-    """The request as its wire model, or SimRejection BAD_REQUEST (400) naming the bad fields."""
-    try:
-        return model.model_validate(payload)
-    except ValidationError as error:
-        raise SimRejection("BAD_REQUEST", f"请求格式错误 / Bad request: {wire.explain(error)}", 400) from None
 
 
 @dataclass
@@ -158,6 +148,18 @@ class SupportState:
             raise SimRejection("ACCOUNT_EXISTS", f"新卡已有账号 {held.account_name} / The new card already has an account")
         account.iccid, account.msisdn = request.iccid, request.msisdn
         return wire.AccountRebindResult(account_name=account.account_name, iccid=account.iccid).wire()
+
+    def seed_account(self, account_name: str, iccid: str, msisdn: str, holder_name: str, applications: list[str]) -> Account:
+        """An open account straight into the books (the demo loads the accounts GovOps already has)."""
+        if account_name in self.accounts:
+            raise SimRejection("ACCOUNT_EXISTS", f"账号已存在 / The account {account_name} exists", 409)
+        now = self.clock()
+        online = hashlib.sha256(account_name.encode()).digest()[0] % 4 != 0
+        self.accounts[account_name] = account = Account(
+            account_name=account_name, iccid=iccid, msisdn=msisdn, holder_name=holder_name, holder_phone=None,
+            applications=list(applications), opened_at=now, online=online, last_seen_at=now,
+        )  # fmt: skip
+        return account
 
     # --- user sync and presence --------------------------------------------------------------------------------
 
