@@ -108,6 +108,7 @@ def seed_demo() -> None:
         from core.db.uow import UnitOfWork
         from domain.identity.demo import seed_demo as seed
         from domain.wireless import demo as wireless_demo
+        from domain.wireless.demo_orders import seed_orders
 
         engine = await _open_engine()
         try:
@@ -117,6 +118,8 @@ def seed_demo() -> None:
                 cards = await wireless_demo.seed(uow, demo_plans(), demo_numbers())
             if cards:
                 typer.echo(f"Wireless: {cards} SIM cards across the access units.")
+            if orders := await seed_orders(engine):
+                typer.echo(f"Wireless: {orders} work orders in every state (the approved ones complete once `make run` starts).")
             return people
         finally:
             await engine.dispose()

@@ -15,8 +15,8 @@ from domain.identity.apiclients import ApiClientData, create_client, rotate_secr
 from domain.identity.models import ApiClient, User
 from domain.identity.system import system_actor
 from domain.integration.platforms import PLATFORMS
-from domain.wireless.enums import SimCardStatus
-from domain.wireless.models import SimCard, SimPlan
+from domain.wireless.enums import SimCardStatus, TerminalAccountStatus
+from domain.wireless.models import Application, SimCard, SimPlan, TerminalAccount, terminal_account_application
 from integrations import wiring
 from integrations.base.serve import serve
 from integrations.base.sim_state import CallbackSettings
@@ -68,6 +68,7 @@ async def start(services: Any) -> Platforms:
         running.simulators[carrier] = app
         urls[carrier] = await running.stack.enter_async_context(serve(app))
     support = create_support_simulator(callback=callback, alert_document_hash=services.documents.by_name[ALERT_DOCUMENT].id)
+    await _load_accounts(services, support)
     running.simulators["wireless_support"] = support
     support_url = await running.stack.enter_async_context(serve(support))
     running.gateways = wiring.register_gateways(urls, support_url, record, settings.platform_timeout_seconds)
@@ -89,6 +90,27 @@ async def _load_books(services: Any, carrier: str, app: Any) -> None:
     for iccid, msisdn, imsi, plan, imei, domain, holder in rows:
         app.state.carrier.seed_card({"iccid": iccid, "msisdn": msisdn, "imsi": imsi, "plan": plan, "imei": imei,
                                      "domain": domain.value, "holderName": holder})  # fmt: skip
+
+
+async def _load_accounts(services: Any, app: Any) -> None:
+    """The simulated support platform knows the demo's open terminal accounts and what each may reach."""
+    acc, card, app_t = TerminalAccount.__table__.c, SimCard.__table__.c, Application.__table__.c
+    link = terminal_account_application.c
+    stmt = (
+        select(acc.account_name, card.iccid, card.msisdn, acc.holder_name, app_t.code)
+        .join_from(TerminalAccount.__table__, SimCard.__table__, card.id == acc.card_id)
+        .outerjoin(terminal_account_application, link.account_id == acc.id)
+        .outerjoin(Application.__table__, app_t.id == link.application_id)
+        .where(acc.status == TerminalAccountStatus.ACTIVE)
+        .order_by(acc.id)
+    )
+    async with services.read() as db:
+        rows = list(await db.execute(stmt))
+    books: dict[str, tuple[str, str, str, list[str]]] = {}
+    for name, iccid, msisdn, holder, code in rows:
+        books.setdefault(name, (iccid, msisdn, holder, []))[3].extend([code] if code else [])
+    for name, (iccid, msisdn, holder, codes) in books.items():
+        app.state.support.seed_account(name, iccid, msisdn, holder, codes)
 
 
 async def _demo_callback(services: Any) -> CallbackSettings | None:

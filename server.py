@@ -151,6 +151,8 @@ async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppSer
     services.spawn(_follow(services.bus, ROLE_CHANNEL, ROLES.invalidate))
     services.spawn(_follow(services.bus, keyring.KEYS_CHANNEL, lambda _m: services.spawn(keyring.reload(engine))))
     services.spawn(keyring.refresh_forever(engine, settings.key_refresh_seconds))
+    # The platforms first: a dispatch job the runner picks up at once must find its gateway registered.
+    services.platforms = await platforms.start(services)
     if run_jobs:
         if settings.embedded:
             services.runner = InProcessRunner(services.executor, poll_seconds=settings.job_poll_seconds)
@@ -161,7 +163,6 @@ async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppSer
             services.arq = await create_pool(RedisSettings.from_dsn(settings.redis_url or ""))
             services.runner = ArqRelay(services.executor, services.arq, poll_seconds=settings.job_poll_seconds)
         await services.runner.start()
-    services.platforms = await platforms.start(services)
     return services
 
 

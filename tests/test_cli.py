@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -20,7 +21,14 @@ def test_upgrade_seed_and_create_the_first_administrator(tmp_path):
     seeded = govops(env, "seed-demo")
     assert seeded.returncode == 0, seeded.stderr
     assert "65 users. Password for all of them: Demo#Pass2026" in seeded.stdout
-    assert "already present" in govops(env, "seed-demo").stdout
+    assert "Wireless: 42 work orders in every state" in seeded.stdout
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
+        states = {s for (s,) in db.execute("SELECT DISTINCT status FROM work_order WHERE kind LIKE 'wireless.%'")}
+        kinds = {k for (k,) in db.execute("SELECT DISTINCT kind FROM work_order")}
+    assert states == {"PROCESSING", "RETURNED", "REJECTED", "WITHDRAWN", "DISPATCHING"}  # DISPATCHING: until make run
+    assert len(kinds) == 5
+    again = govops(env, "seed-demo").stdout
+    assert "already present" in again and "work orders" not in again
     made = govops(env, "user", "create", "ops.chen", "--unit", "SHBDC", "--display-name", "陈工", "--role", "management_operator",
                   stdin="Chen#Secure2026\n")  # fmt: skip
     assert made.returncode == 0, made.stderr

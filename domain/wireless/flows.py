@@ -1,7 +1,8 @@
 """The wireless work order kinds (modules 5-10), declared for the engine.
 
 Every kind: the access unit's leader approves, the Big Data Center reviews, then the order goes to the
-platforms, and the registry changes only when they confirm. Declared so far: open (开户).
+platforms, and the registry changes only when they confirm. Open (开户) is here; the kinds that change a card in
+service are in changes.py.
 """
 
 from __future__ import annotations
