@@ -3,11 +3,12 @@
 from core.audit import AuditEvent
 from core.queue.outbox import OutboxJob
 from domain.alerts.models import Alert
+from domain.catalog.models import Application
 from domain.exports.models import DataExport
 from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole
 from domain.integration.models import InterfaceCall
 from domain.notifications.models import Notification
-from domain.wireless.models import Application, SimCard, SimCardEvent, SimCardTraffic, SimPlan, TerminalAccount
+from domain.wireless.models import SimCard, SimCardEvent, SimCardTraffic, SimPlan, TerminalAccount
 from domain.workorders.models import (
     WorkOrder,
     WorkOrderAttachment,

@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy import select
 
 from core.settings import Profile
+from domain.catalog.models import Application
 from domain.identity.apiclients import ApiClientData, create_client, rotate_secret
 from domain.identity.models import ApiClient, User
 from domain.identity.system import system_actor
 from domain.integration.platforms import PLATFORMS
 from domain.wireless.enums import SimCardStatus, TerminalAccountStatus
-from domain.wireless.models import Application, SimCard, SimPlan, TerminalAccount, terminal_account_application
+from domain.wireless.models import SimCard, SimPlan, TerminalAccount, terminal_account_application
 from integrations import wiring
 from integrations.base.serve import serve
 from integrations.base.sim_state import CallbackSettings

@@ -19,7 +19,7 @@ from domain.wireless import service
 from domain.wireless.alerts import PushedAlert, record
 from domain.wireless.enums import Carrier, SimCardSort
 from domain.wireless.errors import WirelessErrorCode
-from domain.wireless.overview import Grain
+from domain.workorders.periods import Grain, submitted
 from resolvers import exports, prefetch
 from resolvers.common import INPUT, decode, errors_as, run
 from schema.lookahead import selection
@@ -75,11 +75,6 @@ async def sim_card(info: strawberry.Info, id: strawberry.ID) -> Any:
 async def sim_plans(info: strawberry.Info, carrier: Carrier | None) -> list[Any]:
     async with info.context.read_session() as s:
         return await repo.plans(s, carrier)
-
-
-async def applications(info: strawberry.Info) -> list[Any]:
-    async with info.context.read_session() as s:
-        return await repo.applications(s)
 
 
 def _bad(message: str) -> GraphQLError:
@@ -160,5 +155,5 @@ async def application_statistics(
     end = end or utcnow()
     start = start or end - timedelta(days=90)
     async with info.context.read_session() as s:
-        rows = await wireless_overview.applications(s, actor, start, end, grain)
+        rows = await submitted(s, actor, "wireless", start, end, grain)
     return [PeriodCount(period=b, kind=k, status=st, count=n) for b, k, st, n in rows]

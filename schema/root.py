@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from core.settings import Settings
 from resolvers import audit as ra
+from resolvers import catalog as rc
 from resolvers import exports as rx
 from resolvers import identity as r
 from resolvers import integration as ri
@@ -21,6 +22,7 @@ from resolvers import workorders as rw
 from resolvers.common import INPUT
 from schema import cost, fastpath
 from schema.audit import types as audit
+from schema.catalog import types as catalog
 from schema.errors import policed
 from schema.executor import FastExecutionContext
 from schema.exports import types as exports
@@ -218,7 +220,7 @@ class Query:
     )
     async def wireless_application_statistics(
         self, info: strawberry.Info,
-        grain: Annotated[wl_enums.Grain, strawberry.argument(description="The time dimension.")] = wl_enums.Grain.MONTH,  # type: ignore[valid-type]
+        grain: Annotated[wo_enums.Grain, strawberry.argument(description="The time dimension.")] = wo_enums.Grain.MONTH,  # type: ignore[valid-type]
         start: Annotated[datetime | None, strawberry.argument(name="from", description="Period start (default: 90 days ago).")] = None,
         end: Annotated[datetime | None, strawberry.argument(name="to", description="Period end (default: now).")] = None,
     ) -> list[wl.PeriodCount]:  # fmt: skip
@@ -231,9 +233,11 @@ class Query:
     ) -> list[wl.SimPlan]:  # fmt: skip
         return await rwl.sim_plans(info, carrier)  # type: ignore[return-value]
 
-    @strawberry.field(permission_classes=guard(rwl.VIEW), description="The applications a card may be allowed to reach.")
-    async def applications(self, info: strawberry.Info) -> list[wl.Application]:
-        return await rwl.applications(info)  # type: ignore[return-value]
+    @strawberry.field(
+        permission_classes=guard(), description="The application catalogue: what cards and accounts may be allowed to reach."
+    )
+    async def applications(self, info: strawberry.Info) -> list[catalog.Application]:
+        return await rc.applications(info)
 
     @strawberry.field(permission_classes=guard(), description="Your notifications, newest first.")
     async def my_notifications(

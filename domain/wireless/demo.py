@@ -11,11 +11,12 @@ from sqlalchemy import func, insert, select
 
 from core.clock import utcnow
 from core.db.uow import UnitOfWork
+from domain.catalog.models import Application
 from domain.identity.enums import OrgUnitKind
 from domain.identity.models import OrgUnit
 from domain.wireless import service
 from domain.wireless.enums import Carrier, SimCardDomain, SimCardStatus, TerminalAccountStatus
-from domain.wireless.models import Application, SimCard, SimPlan, TerminalAccount, terminal_account_application
+from domain.wireless.models import SimCard, SimPlan, TerminalAccount, terminal_account_application
 
 APPLICATIONS = [
     ("YWTB", "一网通办", "政务服务一网通办移动端"), ("YWTG", "一网统管", "城市运行一网统管"),

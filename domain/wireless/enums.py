@@ -64,11 +64,6 @@ class TerminalAccountStatus(str, enum.Enum):
     CLOSED = "CLOSED"
 
 
-class CatalogStatus(str, enum.Enum):
-    ACTIVE = "ACTIVE"  # offered for new cards
-    RETIRED = "RETIRED"  # kept for the cards that have it, not offered any more
-
-
 class SimCardSort(str, enum.Enum):
     CREATED_DESC = "CREATED_DESC"  # newest registered first
     CREATED_ASC = "CREATED_ASC"

@@ -12,10 +12,13 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from core.clock import utcnow
+from domain.catalog import repository as catalog
+from domain.catalog.enums import CatalogStatus
+from domain.catalog.models import Application
 from domain.wireless import service
-from domain.wireless.enums import Carrier, CatalogStatus, SimCardStatus, TerminalAccountStatus
+from domain.wireless.enums import Carrier, SimCardStatus, TerminalAccountStatus
 from domain.wireless.forms import OpenForm
-from domain.wireless.models import Application, SimCard, SimPlan, TerminalAccount, terminal_account_application
+from domain.wireless.models import SimCard, SimPlan, TerminalAccount, terminal_account_application
 from domain.workorders.enums import ScopeKind
 from domain.workorders.errors import Code, error
 from domain.workorders.flow import Approvers, Dispatch, Flow, Step, StepContext, register
@@ -41,15 +44,14 @@ async def _plan(ctx: StepContext, carrier: Carrier, code: str) -> SimPlan:
 
 
 async def _applications(ctx: StepContext, codes: list[str]) -> list[Application]:
-    found = {a.code: a for a in (await ctx.uow.session.execute(select(Application).where(Application.code.in_(codes)))).scalars()}
-    unknown = [c for c in codes if c not in found or found[c].status is not CatalogStatus.ACTIVE]
+    found, unknown = await catalog.offered(ctx.uow.session, codes)
     if unknown:
         raise error(
             Code.INVALID_INPUT,
             f"应用不存在或已下线 / Unknown or retired applications: {', '.join(unknown)}",
             "form.applications",
         )
-    return [found[c] for c in codes]
+    return found
 
 
 async def _check_open(ctx: StepContext) -> None:

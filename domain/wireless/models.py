@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import AUTOINCREMENT, Base, BigId, JSONType, Money, UTCDateTime, enum_column
 from core.db.encrypted import BlindIndex, Encrypted, blind_indexed, normalize_phone
+from domain.catalog.enums import CatalogStatus
 from domain.wireless.enums import (
     Carrier,
-    CatalogStatus,
     SimCardDomain,
     SimCardEventKind,
     SimCardStatus,
@@ -33,21 +33,6 @@ class SimPlan(Base):
     monthly_fee: Mapped[int] = mapped_column(Money)  # fen
     data_gb: Mapped[int] = mapped_column(Integer)
     status: Mapped[CatalogStatus] = mapped_column(enum_column(CatalogStatus, "sim_plan_status"), default=CatalogStatus.ACTIVE)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class Application(Base):
-    """应用: a government system a card may be allowed to reach (catalogue data)."""
-
-    __tablename__ = "application"
-    __table_args__ = (AUTOINCREMENT,)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(100))
-    description: Mapped[str | None] = mapped_column(Text, nullable=True)
-    owner_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), nullable=True)  # who runs the system
-    status: Mapped[CatalogStatus] = mapped_column(enum_column(CatalogStatus, "application_status"), default=CatalogStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -3,14 +3,11 @@ alerts, applications (work orders) in a period, and traffic; all within the view
 
 from __future__ import annotations
 
-import enum
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 
-from core.clock import SHANGHAI
 from core.db.engine import Db
 from domain.alerts.enums import AlertKind, AlertStatus
 from domain.alerts.models import Alert
@@ -95,32 +92,3 @@ async def overview(db: Db, actor: Actor, start: datetime, end: datetime, top: in
         by_plan=by_plan, top_units=top_units, accounts=int(accounts), online=int(online), open_alerts=open_alerts,
         orders=[(k, s.value, int(n)) for k, s, n in order_rows], traffic=traffic,
     )  # fmt: skip
-
-
-class Grain(str, enum.Enum):
-    DAY = "DAY"
-    WEEK = "WEEK"  # ISO weeks, Monday first
-    MONTH = "MONTH"
-
-
-def _bucket(at: datetime, grain: Grain) -> str:
-    local = at.astimezone(SHANGHAI)
-    if grain is Grain.DAY:
-        return local.strftime("%Y-%m-%d")
-    if grain is Grain.WEEK:
-        year, week, _ = local.isocalendar()
-        return f"{year}-W{week:02d}"
-    return local.strftime("%Y-%m")
-
-
-async def applications(db: Db, actor: Actor, start: datetime, end: datetime, grain: Grain) -> list[tuple[str, str, str, int]]:
-    """Wireless work orders submitted in the period by (Beijing) day, ISO week or month, kind and status."""
-    wo = WorkOrder.__table__.c
-    stmt = select(wo.created_at, wo.kind, wo.status).where(
-        orders.readable(actor), wo.kind.like("wireless.%"), wo.created_at >= start, wo.created_at < end
-    )  # fmt: skip
-    counts: Counter[tuple[str, str, str]] = Counter()
-    # Bucketed here, in Beijing time, the same on both backends; at city scale this wants issue 8's rollups.
-    for created, kind, status in await db.execute(stmt):
-        counts[(_bucket(created, grain), kind, status.value)] += 1
-    return [(b, k, s, n) for (b, k, s), n in sorted(counts.items())]

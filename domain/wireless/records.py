@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from domain.catalog.enums import CatalogStatus
+from domain.catalog.repository import ApplicationRecord
 from domain.identity.records import NOT_LOADED
 from domain.wireless.enums import (
     Carrier,
-    CatalogStatus,
     SimCardDomain,
     SimCardEventKind,
     SimCardStatus,
@@ -25,16 +26,6 @@ class PlanRecord:
     name: str
     monthly_fee: int
     data_gb: int
-    status: CatalogStatus
-
-
-@dataclass(slots=True, eq=False)
-class ApplicationRecord:
-    id: int
-    code: str
-    name: str
-    description: str | None
-    owner_unit_id: int | None
     status: CatalogStatus
 
 

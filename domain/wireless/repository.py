@@ -12,11 +12,12 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from core.db.encrypted import blind_index, normalize_phone
 from core.db.engine import Db
 from core.db.pagination import InvalidCursor, Page, PageRequest, decode_cursor, to_page
+from domain.catalog.models import Application
+from domain.catalog.repository import APP_COLS, A, ApplicationRecord
 from domain.identity.actor import Actor
 from domain.identity.models import OrgUnit
 from domain.wireless.enums import Carrier, SimCardDomain, SimCardSort, SimCardStatus
 from domain.wireless.models import (
-    Application,
     SimCard,
     SimCardEvent,
     SimPlan,
@@ -24,7 +25,6 @@ from domain.wireless.models import (
     terminal_account_application,
 )
 from domain.wireless.records import (
-    ApplicationRecord,
     PlanRecord,
     SimCardEventRecord,
     SimCardRecord,
@@ -33,7 +33,6 @@ from domain.wireless.records import (
 
 SC = SimCard.__table__.c
 P = SimPlan.__table__.c
-A = Application.__table__.c
 TA = TerminalAccount.__table__.c
 TAA = terminal_account_application.c
 E = SimCardEvent.__table__.c
@@ -45,7 +44,6 @@ CARD_COLS = [
     SC.created_at, SC.updated_at,
 ]  # fmt: skip
 PLAN_COLS = [P.id, P.carrier, P.code, P.name, P.monthly_fee, P.data_gb, P.status]
-APP_COLS = [A.id, A.code, A.name, A.description, A.owner_unit_id, A.status]
 ACCOUNT_COLS = [
     TA.id,
     TA.card_id,
@@ -160,10 +158,6 @@ async def plans(db: Db, carrier: Carrier | None = None) -> list[PlanRecord]:
     if carrier is not None:
         stmt = stmt.where(P.carrier == carrier)
     return [PlanRecord(*r) for r in await db.execute(stmt)]
-
-
-async def applications(db: Db) -> list[ApplicationRecord]:
-    return [ApplicationRecord(*r) for r in await db.execute(select(*APP_COLS).order_by(A.code))]
 
 
 async def accounts_by_cards(db: Db, card_ids: Iterable[int]) -> dict[int, TerminalAccountRecord]:

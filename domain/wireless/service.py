@@ -12,20 +12,21 @@ from sqlalchemy import select
 from core.clock import utcnow
 from core.db.uow import UnitOfWork
 from core.errors import DomainErrors
+from domain.catalog import repository as catalog
+from domain.catalog.enums import CatalogStatus
 from domain.identity.journal import record_change
 from domain.wireless import repository as repo
 from domain.wireless import validation
 from domain.wireless.enums import (
     CARD_TRANSITIONS,
     Carrier,
-    CatalogStatus,
     SimCardDomain,
     SimCardEventKind,
     SimCardStatus,
     TerminalAccountStatus,
 )
 from domain.wireless.errors import Code, error
-from domain.wireless.models import Application, SimCard, SimCardEvent, SimPlan, TerminalAccount
+from domain.wireless.models import SimCard, SimCardEvent, SimPlan, TerminalAccount
 
 
 @dataclass(frozen=True)
@@ -114,11 +115,7 @@ async def ensure_catalog(uow: UnitOfWork, plans: list[dict[str, Any]], applicati
                 carrier=Carrier(p["carrier"]), code=p["code"], name=p["name"], monthly_fee=int(p["monthly_fee"]),
                 data_gb=int(p["data_gb"]), status=CatalogStatus.ACTIVE, created_at=now,
             ))  # fmt: skip
-    have_apps = set((await uow.session.execute(select(Application.code))).scalars())
-    for a in applications:
-        if a["code"] not in have_apps:
-            uow.session.add(Application(code=a["code"], name=a["name"], description=a.get("description"),
-                                        status=CatalogStatus.ACTIVE, created_at=now))  # fmt: skip
+    await catalog.ensure(uow, applications, now)
     await uow.session.flush()
 
 

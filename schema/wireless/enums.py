@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from domain.wireless import enums as e
 from domain.wireless.errors import WirelessErrorCode as Code
-from domain.wireless.overview import Grain as _Grain
 from schema.scalars import gql_enum
 
 Carrier = gql_enum(e.Carrier, "A 5G carrier.", {
@@ -40,10 +39,6 @@ TerminalAccountStatus = gql_enum(e.TerminalAccountStatus, "Whether a terminal ac
     e.TerminalAccountStatus.ACTIVE: "Open on the wireless support platform.",
     e.TerminalAccountStatus.CLOSED: "Closed (the card was cancelled).",
 })  # fmt: skip
-CatalogStatus = gql_enum(e.CatalogStatus, "Whether a catalogue entry is offered.", {
-    e.CatalogStatus.ACTIVE: "Offered for new cards.",
-    e.CatalogStatus.RETIRED: "Kept for the cards that have it; not offered any more.",
-})  # fmt: skip
 SimCardSort = gql_enum(e.SimCardSort, "Order of a card list.", {
     e.SimCardSort.CREATED_DESC: "Newest registered first (default).",
     e.SimCardSort.CREATED_ASC: "Oldest registered first.",
@@ -56,10 +51,4 @@ WirelessErrorCode = gql_enum(Code, "Why a wireless request was refused; nothing 
     Code.DUPLICATE_CARD: "A card with this ICCID or IMSI is already registered.",
     Code.PLAN_OF_ANOTHER_CARRIER: "The plan is not the card's carrier's.",
     Code.UNKNOWN_APPLICATION: "No such application in the catalogue.",
-})  # fmt: skip
-
-Grain = gql_enum(_Grain, "The time dimension of a statistic.", {
-    _Grain.DAY: "By day (Beijing time).",
-    _Grain.WEEK: "By ISO week, Monday first.",
-    _Grain.MONTH: "By month.",
 })  # fmt: skip

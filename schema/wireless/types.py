@@ -9,19 +9,19 @@ import strawberry
 from strawberry.scalars import JSON
 
 from core.ids import to_global_id
+from domain.catalog.repository import ApplicationRecord
 from domain.wireless.records import (
-    ApplicationRecord,
     PlanRecord,
     SimCardEventRecord,
     SimCardRecord,
     TerminalAccountRecord,
 )
+from schema.catalog.types import Application, CatalogStatus
 from schema.fastpath import raw, relation
 from schema.identity.types import OrgUnit
 from schema.node import Node, register_node
 from schema.wireless.enums import (
     Carrier,
-    CatalogStatus,
     SimCardDomain,
     SimCardEventKind,
     SimCardStatus,
@@ -45,7 +45,7 @@ def _gid(type_name: str) -> Any:
     return lambda root, _info: to_global_id(type_name, root.id)
 
 
-_plan_id, _app_id, _account_id = _gid("SimPlan"), _gid("Application"), _gid("TerminalAccount")
+_plan_id, _account_id = _gid("SimPlan"), _gid("TerminalAccount")
 
 
 def _order_id(root: SimCardEventRecord, _info: Any) -> str | None:
@@ -69,19 +69,6 @@ class SimPlan:
     @raw(_plan_id)
     def id(self, root: Parent, info: strawberry.Info) -> strawberry.ID:
         return _plan_id(root, info)  # type: ignore[no-any-return]
-
-
-@strawberry.type(description="应用: a government system a card may be allowed to reach.")
-class Application:
-    code: str = strawberry.field(description="Code.")
-    name: str = strawberry.field(description="Name.")
-    description: str | None = strawberry.field(description="What it is.")
-    status: CatalogStatus = strawberry.field(description="Offered or retired.")  # type: ignore[valid-type]
-
-    @strawberry.field(description="Global id.")
-    @raw(_app_id)
-    def id(self, root: Parent, info: strawberry.Info) -> strawberry.ID:
-        return _app_id(root, info)  # type: ignore[no-any-return]
 
 
 @strawberry.type(description="终端安全管控账号: a card's account on the wireless support platform.")

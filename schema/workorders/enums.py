@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.workorders import enums as e
 from domain.workorders.errors import WorkOrderErrorCode as Code
+from domain.workorders.periods import Grain as _Grain
 from domain.workorders.sla import SlaState as _SlaState
 from schema.scalars import gql_enum
 
@@ -91,4 +92,9 @@ WorkOrderErrorCode = gql_enum(Code, "Why a work order request was refused; nothi
     Code.INVALID_DELEGATE: "The person named is unknown, disabled, outside the order's data scope, or the applicant.",
     Code.DISPATCH_NOT_RETRYABLE: "The order has no failed dispatch to retry.",
     Code.ATTACHMENT_REFUSED: "The attachment is too large or of a type not allowed.",
+})  # fmt: skip
+Grain = gql_enum(_Grain, "The time dimension of a statistic.", {
+    _Grain.DAY: "By day (Beijing time).",
+    _Grain.WEEK: "By ISO week, Monday first.",
+    _Grain.MONTH: "By month.",
 })  # fmt: skip
