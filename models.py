@@ -6,8 +6,9 @@ from domain.alerts.models import Alert
 from domain.catalog.models import Application
 from domain.exports.models import DataExport
 from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole
-from domain.integration.models import InterfaceCall
+from domain.integration.models import FeedCursor, InterfaceCall
 from domain.notifications.models import Notification
+from domain.secure_access.models import SecureAccessAccount, SecureAccessEvent
 from domain.wireless.models import SimCard, SimCardEvent, SimCardTraffic, SimPlan, TerminalAccount
 from domain.workorders.models import (
     WorkOrder,
@@ -21,7 +22,7 @@ from domain.workorders.models import (
 from domain.workorders.numbering import WorkOrderCounter
 
 __all__ = [
-    "AccessToken", "Alert", "Application", "AuditEvent", "DataExport", "InterfaceCall", "Notification", "OrgUnit", "OutboxJob", "Role", "RolePermission", "SimCard", "SimCardEvent", "SimCardTraffic", "SimPlan", "TerminalAccount", "User", "UserRole",
+    "AccessToken", "Alert", "Application", "AuditEvent", "DataExport", "FeedCursor", "InterfaceCall", "Notification", "OrgUnit", "OutboxJob", "Role", "RolePermission", "SecureAccessAccount", "SecureAccessEvent", "SimCard", "SimCardEvent", "SimCardTraffic", "SimPlan", "TerminalAccount", "User", "UserRole",
     "WorkOrder", "WorkOrderAttachment", "WorkOrderCounter", "WorkOrderDispatch", "WorkOrderEvent", "WorkOrderLink", "WorkOrderSla",
     "WorkOrderTask",
 ]  # fmt: skip

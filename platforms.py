@@ -23,6 +23,7 @@ from integrations.base.serve import serve
 from integrations.base.sim_state import CallbackSettings
 from integrations.carriers.numbers import CARRIERS
 from integrations.carriers.simulator import create_carrier_simulator
+from integrations.secure_access_support.simulator import create_secure_access_simulator
 from integrations.wireless_support.simulator import create_support_simulator
 from jobs.interface_log import recorder
 
@@ -50,7 +51,8 @@ class Platforms:
 def simulating(settings: Any) -> bool:
     if settings.simulate_platforms is not None:
         return bool(settings.simulate_platforms)
-    return settings.profile is Profile.DEMO and not settings.carrier_urls and not settings.wireless_support_url
+    configured = settings.carrier_urls or settings.wireless_support_url or settings.secure_access_support_url
+    return settings.profile is Profile.DEMO and not configured
 
 
 async def start(services: Any) -> Platforms:
@@ -72,8 +74,11 @@ async def start(services: Any) -> Platforms:
     await _load_accounts(services, support)
     running.simulators["wireless_support"] = support
     support_url = await running.stack.enter_async_context(serve(support))
-    running.gateways = wiring.register_gateways(urls, support_url, record, settings.platform_timeout_seconds)
-    log.info("platform simulators started: %s, support %s", urls, support_url)
+    secure_access = create_secure_access_simulator(callback=callback)
+    running.simulators["secure_access_support"] = secure_access
+    secure_access_url = await running.stack.enter_async_context(serve(secure_access))
+    running.gateways = wiring.register_gateways(urls, support_url, record, settings.platform_timeout_seconds, secure_access_url)
+    log.info("platform simulators started: %s, support %s, secure access %s", urls, support_url, secure_access_url)
     return running
 
 

@@ -8,6 +8,7 @@ from aiodataloader import DataLoader
 
 from domain.identity import repository as identity
 from domain.identity.permissions import PERMISSIONS
+from domain.secure_access import repository as secure_access
 from domain.wireless import repository as wireless
 from domain.workorders import repository as workorders
 
@@ -32,6 +33,11 @@ class Loaders:
         self.sim_card_work_orders = DataLoader(
             self._children(lambda s, ids: workorders.orders_by_targets(s, self._ctx.require_actor(), "SimCard", ids))
         )
+        self.secure_access_macs = DataLoader(self._children(secure_access.macs_by_accounts))
+        self.secure_access_systems = DataLoader(self._children(secure_access.systems_by_accounts))
+        self.secure_access_events = DataLoader(self._children(secure_access.events_by_accounts))
+        self.secure_access_work_orders = DataLoader(self._children(
+            lambda s, ids: workorders.orders_by_targets(s, self._ctx.require_actor(), "SecureAccessAccount", ids)))  # fmt: skip
 
     def _keyed(self, fetch: Any) -> Any:
         async def batch(ids: list[int]) -> list[Any]:

@@ -9,6 +9,8 @@ from core.db.engine import Db
 from domain.identity import repository as identity
 from domain.identity.actor import Actor
 from domain.identity.records import NOT_LOADED, AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
+from domain.secure_access import repository as secure_access
+from domain.secure_access.records import AccountRecord
 from domain.wireless import repository as wireless
 from domain.wireless.records import SimCardRecord
 from domain.workorders import repository as workorders
@@ -134,6 +136,30 @@ async def sim_cards(s: Db, actor: Actor, items: list[SimCardRecord], sel: Select
         await work_orders(s, actor, _flatten(card.work_orders for card in items), sel.get("workOrders"))
 
 
+async def secure_access_accounts(s: Db, actor: Actor, items: list[AccountRecord], sel: Selection | None) -> None:
+    """What an account list or detail selects: one statement per relation, whatever the page size."""
+    if sel is None or not items:
+        return
+    if "unit" in sel:
+        found_units = await identity.units_by_ids(s, actor, {a.unit_id for a in items})
+        for account in items:
+            account.unit = found_units.get(account.unit_id)
+        await units(s, actor, list(found_units.values()), sel.get("unit"))
+    ids = [a.id for a in items]
+    for field, attr, fetch in (("macs", "macs", secure_access.macs_by_accounts),
+                               ("systems", "systems", secure_access.systems_by_accounts),
+                               ("history", "events", secure_access.events_by_accounts)):  # fmt: skip
+        if field in sel:
+            found = await fetch(s, ids)
+            for account in items:
+                setattr(account, attr, found.get(account.id, []))
+    if "workOrders" in sel:
+        orders = await workorders.orders_by_targets(s, actor, "SecureAccessAccount", ids)
+        for account in items:
+            account.work_orders = orders.get(account.id, [])
+        await work_orders(s, actor, _flatten(a.work_orders for a in items), sel.get("workOrders"))
+
+
 Fetch = Callable[[Db, Actor, Iterable[int]], Awaitable[dict[int, Any]]]
 Prefetch = Callable[[Db, Actor, list[Any], Selection | None], Awaitable[None]]
 
@@ -146,6 +172,7 @@ NODES: dict[str, tuple[str | None, Fetch, Prefetch]] = {
     "AccessToken": (None, identity.tokens_by_ids, tokens),  # your own, or anybody's with manage_tokens
     "WorkOrder": ("workorders.view_work_orders", workorders.orders_by_ids, work_orders),
     "SimCard": ("wireless.view_cards", wireless.cards_by_ids, sim_cards),
+    "SecureAccessAccount": ("secure_access.view_accounts", secure_access.accounts_by_ids, secure_access_accounts),
 }
 
 

@@ -33,6 +33,7 @@ from schema.node import Node
 from schema.notifications import types as notifications
 from schema.pagination import Connection
 from schema.permissions import guard
+from schema.secure_access_root import SecureAccessMutation, SecureAccessQuery
 from schema.wireless import enums as wl_enums
 from schema.wireless import inputs as wl_inputs
 from schema.wireless import types as wl
@@ -47,7 +48,7 @@ Filter = strawberry.argument(description="Narrow the list.")
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query:
+class Query(SecureAccessQuery):
     node = strawberry.field(
         resolver=node_resolvers.node,
         permission_classes=guard(),
@@ -280,7 +281,7 @@ def _m(resolver: object, permission: str | None, description: str) -> object:
 
 
 @strawberry.type(description="Everything that changes something. Expected failures come back in `errors`.")
-class Mutation:
+class Mutation(SecureAccessMutation):
     @strawberry.mutation(description="Log in with a username and password; the only field that needs no token.")
     async def login(self, info: strawberry.Info, input: Annotated[inputs.LoginInput, INPUT]) -> payloads.LoginPayload:
         return await r.login(info, input)

@@ -50,6 +50,16 @@ _ALL = [
         "推送终端告警",
         "For the wireless support platform's API client: push terminal abnormal-behaviour alerts.",
     ),
+    Permission(
+        "secure_access.view_accounts",
+        "查看安全接入账号",
+        "See internet secure access accounts, their MACs, systems and history in your data scope.",
+    ),
+    Permission(
+        "secure_access.manage_accounts",
+        "管理安全接入账号",
+        "Correct secure access accounts' basic information (holder, validity, MAC limit).",
+    ),
     Permission("audit.view_audit_events", "查看操作日志", "Read and export the operation log."),
     Permission(
         "audit.view_security_events", "查看安全事件", "Read and export security events: alarms, refused logins and calls."

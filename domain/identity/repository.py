@@ -68,10 +68,15 @@ def readable_units(actor: Actor, units: Any = None) -> ColumnElement[bool]:
     return (U if units is None else units.c).path.startswith(actor.unit_path, autoescape=True)
 
 
-def readable_users(actor: Actor) -> ColumnElement[bool]:
+def in_readable_units(actor: Actor, unit_column: Any) -> ColumnElement[bool]:
+    """Rows whose unit is in the actor's data scope: their unit's subtree, or every unit for management staff."""
     if actor.sees_all_units:
         return true()
-    return US.org_unit_id.in_(select(U.id).where(readable_units(actor)).scalar_subquery())
+    return unit_column.in_(select(U.id).where(readable_units(actor)).scalar_subquery())  # type: ignore[no-any-return]
+
+
+def readable_users(actor: Actor) -> ColumnElement[bool]:
+    return in_readable_units(actor, US.org_unit_id)
 
 
 def readable_tokens(actor: Actor) -> ColumnElement[bool]:

@@ -94,3 +94,15 @@ def sealed_fields(row: Any) -> tuple[object, ...]:
         row.started_at.astimezone(UTC).isoformat(timespec="microseconds"),
         row.order_id,
     )
+
+
+class FeedCursor(Base):
+    """How far GovOps has read a platform's feed (the last event id taken), stored in the same transaction as what
+    the events changed: a crash re-reads a page, and nothing is taken twice or skipped."""
+
+    __tablename__ = "feed_cursor"
+
+    platform: Mapped[str] = mapped_column(String(64), primary_key=True)
+    feed: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -11,14 +11,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import delete, insert, select
 
 from core.clock import utcnow
-from domain.identity.models import OrgUnit
 from domain.wireless import plans, service, validation
 from domain.wireless.enums import SimCardEventKind, SimCardStatus, TerminalAccountStatus
 from domain.wireless.flows import LEADER, REVIEW, SUPPORT, _applications, _plan
 from domain.wireless.forms import CAMEL
 from domain.wireless.models import SimCard, SimCardEvent, TerminalAccount, terminal_account_application
 from domain.workorders.errors import Code, error
-from domain.workorders.flow import Dispatch, Flow, Step, StepContext, register
+from domain.workorders.flow import Dispatch, Flow, Step, StepContext, in_order_unit, register
 from domain.workorders.models import WorkOrderLink
 
 IN_SERVICE = (SimCardStatus.ACTIVE, SimCardStatus.SUSPENDED)
@@ -50,11 +49,8 @@ async def card_of(ctx: StepContext, *, statuses: tuple[SimCardStatus, ...] = IN_
     card = None
     if iccid is not None:
         card = (await ctx.uow.session.execute(select(SimCard).where(SimCard.iccid == iccid))).scalar_one_or_none()
-    if card is not None:
-        unit = await ctx.uow.session.get(OrgUnit, ctx.order.unit_id)
-        own = await ctx.uow.session.get(OrgUnit, card.unit_id)
-        if unit is None or own is None or not own.path.startswith(unit.path):
-            card = None  # another unit's card does not exist for this applicant
+    if card is not None and not await in_order_unit(ctx, card.unit_id):
+        card = None  # another unit's card does not exist for this applicant
     if card is None:
         raise error(Code.INVALID_INPUT, "本单位没有这张卡 / No such card in your unit", "form.iccid")
     if card.status not in statuses:

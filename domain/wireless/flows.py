@@ -19,14 +19,12 @@ from domain.wireless import service
 from domain.wireless.enums import Carrier, SimCardStatus, TerminalAccountStatus
 from domain.wireless.forms import OpenForm
 from domain.wireless.models import SimCard, SimPlan, TerminalAccount, terminal_account_application
-from domain.workorders.enums import ScopeKind
 from domain.workorders.errors import Code, error
-from domain.workorders.flow import Approvers, Dispatch, Flow, Step, StepContext, register
+from domain.workorders.flow import MANAGEMENT_REVIEW, UNIT_LEADER, Dispatch, Flow, Step, StepContext, register
 from domain.workorders.models import WorkOrderLink
 
 SUPPORT = "wireless_support"
-LEADER = Approvers("unit_admin")
-REVIEW = Approvers("management_operator", ScopeKind.MANAGEMENT)
+LEADER, REVIEW = UNIT_LEADER, MANAGEMENT_REVIEW
 CARRIER_NAMES = {Carrier.CBN: "广电", Carrier.TELECOM: "电信", Carrier.MOBILE: "移动", Carrier.UNICOM: "联通"}
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from core.db.encrypted import blind_index, normalize_phone
 from core.db.engine import Db
@@ -16,6 +16,7 @@ from domain.catalog.models import Application
 from domain.catalog.repository import APP_COLS, A, ApplicationRecord
 from domain.identity.actor import Actor
 from domain.identity.models import OrgUnit
+from domain.identity.repository import in_readable_units
 from domain.wireless.enums import Carrier, SimCardDomain, SimCardSort, SimCardStatus
 from domain.wireless.models import (
     SimCard,
@@ -60,9 +61,7 @@ EVENT_COLS = [E.id, E.card_id, E.kind, E.from_status, E.to_status, E.order_id, E
 
 def readable(actor: Actor) -> ColumnElement[bool]:
     """Management staff see every card; an access unit's people see their unit subtree's cards."""
-    if actor.sees_all_units:
-        return true()
-    return SC.unit_id.in_(select(U.id).where(U.path.startswith(actor.unit_path, autoescape=True)).scalar_subquery())
+    return in_readable_units(actor, SC.unit_id)
 
 
 @dataclass(frozen=True, slots=True)

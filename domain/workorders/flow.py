@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from domain.identity.models import OrgUnit
 from domain.workorders.enums import ApprovalMode, ScopeKind, StepKind
 
 if TYPE_CHECKING:
@@ -36,6 +37,13 @@ class StepContext:
     step: Step | None = None
     result: dict[str, Any] = field(default_factory=dict)  # a dispatch's confirmed result
     request: dict[str, Any] = field(default_factory=dict)  # the request that result answers
+
+
+async def in_order_unit(ctx: StepContext, unit_id: int) -> bool:
+    """Whether a record of `unit_id` belongs to the order's unit or a unit below it (an applicant acts on their own)."""
+    unit = await ctx.uow.session.get(OrgUnit, ctx.order.unit_id)
+    own = await ctx.uow.session.get(OrgUnit, unit_id)
+    return unit is not None and own is not None and own.path.startswith(unit.path)
 
 
 Effect = Callable[[StepContext], Awaitable[None]]
@@ -173,3 +181,8 @@ def step_label(kind: str, step: str | None) -> str | None:
     if flow is None or not step:
         return step or None
     return next((s.label for s in flow.steps if s.name == step), step)
+
+
+# The usual approvals of a service application: the applicant unit's leader, then the Big Data Center's review.
+UNIT_LEADER = Approvers("unit_admin")
+MANAGEMENT_REVIEW = Approvers("management_operator", ScopeKind.MANAGEMENT)

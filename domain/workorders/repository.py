@@ -17,6 +17,7 @@ from core.db.pagination import InvalidCursor, Page, PageRequest, decode_cursor, 
 from domain.identity.actor import Actor
 from domain.identity.enums import OrgUnitKind, UserStatus
 from domain.identity.models import OrgUnit, Role, User, UserRole
+from domain.identity.repository import in_readable_units
 from domain.workorders.enums import ScopeKind, TaskStatus, WorkOrderSort, WorkOrderStatus
 from domain.workorders.models import (
     WorkOrder,
@@ -39,9 +40,7 @@ R = Role.__table__.c
 
 def readable(actor: Actor) -> ColumnElement[bool]:
     """Management staff see every order; an access unit's people see their unit subtree's orders."""
-    if actor.sees_all_units:
-        return true()
-    return WO.unit_id.in_(select(U.id).where(U.path.startswith(actor.unit_path, autoescape=True)).scalar_subquery())
+    return in_readable_units(actor, WO.unit_id)
 
 
 async def role_codes(session: Db, user_id: int) -> set[str]:

@@ -48,7 +48,7 @@ def normalise_mac(value: str) -> str | None:
 
 def _id_number(value: str) -> str:
     value = value.upper()
-    if ric.calc_check_digit(value[:-1]) != value[-1]:
+    if ric.calc_check_digit(value) != value[-1]:  # stdnum takes the whole number, check digit included
         raise ValueError("the check digit of the ID number is wrong")
     return value
 

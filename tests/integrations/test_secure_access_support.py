@@ -33,7 +33,7 @@ from integrations.secure_access_support.simulator import create_secure_access_si
 API_KEY, SECRET = "ak_secure_access", "secure-access-secret"
 CONFIRM_HASH = "cd" * 32
 T0 = datetime(2026, 11, 28, 2, 30, tzinfo=UTC)
-ID_NUMBER = "310115198001011232"  # a valid check digit
+ID_NUMBER = "310101199001011234"  # a valid check digit
 MAC_1, MAC_2, MAC_3 = "3C:52:82:1A:2B:01", "3C:52:82:1A:2B:02", "3C:52:82:1A:2B:03"
 
 

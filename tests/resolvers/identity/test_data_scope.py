@@ -44,9 +44,10 @@ FOREIGN = {
     "Role": "global",
     "WorkOrder": "hp_order",  # filled in by the test (submitted by 黄浦区's applicant)
     "SimCard": "hp_card",  # filled in by the test (a card of 黄浦区)
+    "SecureAccessAccount": "hp_account",  # filled in by the test (an account of 黄浦区)
 }
 # Who at the Big Data Center reads each type (the security administrator has no business with work orders).
-MANAGER = {"WorkOrder": "operator", "SimCard": "operator"}
+MANAGER = {"WorkOrder": "operator", "SimCard": "operator", "SecureAccessAccount": "operator"}
 
 
 async def foreign_card_id(services: Any) -> int:
@@ -56,6 +57,15 @@ async def foreign_card_id(services: Any) -> int:
     async with services.unit_of_work() as uow:
         await service.ensure_catalog(uow, PLANS, APPLICATIONS)
     return (await Registry(services).cards("D-HP", range(1, 2)))[0]
+
+
+async def foreign_account_id(services: Any) -> int:
+    from domain.catalog import repository as catalog
+    from tests.secure_access.conftest import SYSTEMS, Registry
+
+    async with services.unit_of_work() as uow:
+        await catalog.ensure(uow, SYSTEMS)
+    return (await Registry(services).accounts("D-HP", range(1, 2)))[0]
 
 
 async def foreign_order_id(services: Any) -> int:
@@ -86,6 +96,8 @@ async def test_node_outside_the_scope_is_null(demo, gql, type_name):
         pk = await foreign_order_id(demo)
     elif case == "hp_card":
         pk = await foreign_card_id(demo)
+    elif case == "hp_account":
+        pk = await foreign_account_id(demo)
     else:
         pk = await foreign_token_id(demo, gql) if case is None else case(known)
     for username in ("pd_admin", "pd_user"):

@@ -1,0 +1,76 @@
+"""Secure access resolvers: thin glue between the contract and domain/secure_access."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from graphql import GraphQLError
+
+from core.db.pagination import PageRequest
+from core.ids import decode_id
+from domain.secure_access import repository as repo
+from domain.secure_access import service
+from domain.secure_access.enums import AccountSort
+from domain.secure_access.errors import SecureAccessErrorCode
+from domain.wireless.plans import beijing_today
+from resolvers import prefetch
+from resolvers.common import INPUT, decode, errors_as, run
+from schema.lookahead import selection
+from schema.pagination import ConnectionValue
+from schema.secure_access import inputs
+from schema.secure_access.types import SecureAccessAccountPayload, SecureAccessError
+
+VIEW = "secure_access.view_accounts"
+MANAGE = "secure_access.manage_accounts"
+
+
+def account_filter(f: inputs.SecureAccessAccountFilter | None) -> repo.AccountFilter:
+    if f is None:
+        return repo.AccountFilter()
+    if f.expiring_within_days is not None and not 0 <= f.expiring_within_days <= 366:
+        raise GraphQLError("到期天数须为0-366 / expiringWithinDays must be 0-366", extensions={"code": "BAD_USER_INPUT"})
+    return repo.AccountFilter(
+        unit_id=decode_id(str(f.unit_id), "OrgUnit") if f.unit_id is not None else None, statuses=tuple(f.statuses or ()),
+        system=f.system, mac=f.mac, holder_name=f.holder_name, holder_id_number=f.holder_id_number,
+        account_name=f.account_name, expiring_within_days=f.expiring_within_days, today=beijing_today(),
+    )  # fmt: skip
+
+
+async def accounts(
+    info: strawberry.Info, f: inputs.SecureAccessAccountFilter | None, sort: AccountSort, first: int, after: str | None
+) -> Any:
+    actor = info.context.require_actor()
+    rf, page_req, sel = account_filter(f), PageRequest(first, after), selection(info)
+    async with info.context.read_session() as s:
+        page = await repo.list_accounts(s, actor, rf, sort, page_req)
+        await prefetch.secure_access_accounts(s, actor, page.items, sel.get("edges", "node"))
+        total = await repo.count_accounts(s, actor, rf) if "totalCount" in sel else None
+    return ConnectionValue(page, total)
+
+
+async def account(info: strawberry.Info, id: strawberry.ID) -> Any:
+    actor = info.context.require_actor()
+    async with info.context.read_session() as s:
+        found = await prefetch.fetch_nodes(
+            s, actor, "SecureAccessAccount", [decode_id(str(id), "SecureAccessAccount")], selection(info)
+        )
+    return next(iter(found.values()), None)
+
+
+async def account_update(info: strawberry.Info, input: Annotated[inputs.SecureAccessAccountUpdateInput, INPUT]) -> Any:
+    actor = info.context.require_actor()
+
+    async def work(uow: Any) -> Any:
+        account_id = decode(input.id, "SecureAccessAccount", "id", SecureAccessErrorCode.INVALID_INPUT)
+        changes = service.AccountEdit(holder_name=input.holder_name, holder_phone=input.holder_phone,
+                                      valid_to=input.valid_to, mac_limit=input.mac_limit)  # fmt: skip
+        return await service.edit(uow, actor, account_id, changes, expected_version=input.expected_version)
+
+    edited, errors = await run(info, work)
+    if errors:
+        return SecureAccessAccountPayload(account=None, errors=errors_as(SecureAccessError, errors))
+    sel = selection(info).get("account")
+    async with info.context.read_session() as s:
+        found = await prefetch.fetch_nodes(s, actor, "SecureAccessAccount", [edited.id], sel)
+    return SecureAccessAccountPayload(account=found.get(edited.id), errors=[])

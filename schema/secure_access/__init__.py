@@ -1,0 +1,1 @@
+"""GraphQL contract of internet secure encrypted access: accounts, their history and orders, edits, statistics."""

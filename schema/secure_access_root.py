@@ -1,0 +1,46 @@
+"""The secure access fields of Query and Mutation; schema.root's classes inherit them (root.py stays readable)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from resolvers import secure_access as rsa
+from schema.pagination import Connection
+from schema.permissions import guard
+from schema.secure_access import enums, inputs, types
+
+First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
+After = Annotated[str | None, strawberry.argument(description="Cursor to start after (from `pageInfo.endCursor`).")]
+Filter = strawberry.argument(description="Narrow the list.")
+Sort = strawberry.argument(description="Order of the list.")
+
+
+@strawberry.type
+class SecureAccessQuery:
+    @strawberry.field(permission_classes=guard(rsa.VIEW), description="互联网安全加密接入账号: the accounts in your data scope.")
+    async def secure_access_accounts(
+        self, info: strawberry.Info,
+        filter: Annotated[inputs.SecureAccessAccountFilter | None, Filter] = None,
+        sort: Annotated[enums.SecureAccessAccountSort, Sort] = enums.SecureAccessAccountSort.CREATED_DESC,  # type: ignore[valid-type]
+        first: First = 20, after: After = None,
+    ) -> Connection[types.SecureAccessAccount]:  # fmt: skip
+        return await rsa.accounts(info, filter, sort, first, after)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        permission_classes=guard(rsa.VIEW), description="One account with its history and every work order that touched it."
+    )
+    async def secure_access_account(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="Its global id.")]
+    ) -> types.SecureAccessAccount | None:
+        return await rsa.account(info, id)  # type: ignore[no-any-return]
+
+
+@strawberry.type
+class SecureAccessMutation:
+    secure_access_account_update: types.SecureAccessAccountPayload = strawberry.mutation(
+        resolver=rsa.account_update,
+        permission_classes=guard(rsa.MANAGE),
+        description="Correct an account's holder, validity or MAC limit (the management unit; audited).",
+    )  # type: ignore[assignment]
