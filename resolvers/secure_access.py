@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
 
+from core.clock import utcnow
 from core.db.pagination import PageRequest
-from core.ids import decode_id
+from core.ids import decode_id, to_global_id
+from domain.secure_access import overview as sa_overview
 from domain.secure_access import repository as repo
 from domain.secure_access import service
 from domain.secure_access.enums import AccountSort
 from domain.secure_access.errors import SecureAccessErrorCode
 from domain.wireless.plans import beijing_today
+from domain.workorders.periods import Grain
 from resolvers import prefetch
 from resolvers.common import INPUT, decode, errors_as, run
+from resolvers.statistics import period_counts
 from schema.lookahead import selection
 from schema.pagination import ConnectionValue
 from schema.secure_access import inputs
-from schema.secure_access.types import SecureAccessAccountPayload, SecureAccessError
+from schema.secure_access.types import SecureAccessAccountPayload, SecureAccessError, SecureAccessOverview
+from schema.statistics import KeyCount, KindStatusCount, PeriodCount, UnitCount
 
 VIEW = "secure_access.view_accounts"
 MANAGE = "secure_access.manage_accounts"
@@ -74,3 +80,23 @@ async def account_update(info: strawberry.Info, input: Annotated[inputs.SecureAc
     async with info.context.read_session() as s:
         found = await prefetch.fetch_nodes(s, actor, "SecureAccessAccount", [edited.id], sel)
     return SecureAccessAccountPayload(account=found.get(edited.id), errors=[])
+
+
+async def overview(info: strawberry.Info, start: datetime | None, end: datetime | None) -> SecureAccessOverview:
+    actor = info.context.require_actor()
+    end = end or utcnow()
+    start = start or end - timedelta(days=30)
+    async with info.context.read_session() as s:
+        o = await sa_overview.overview(s, actor, start, end, beijing_today())
+    return SecureAccessOverview(
+        accounts=o.accounts, by_status=[KeyCount(key=k, count=n) for k, n in o.by_status], units_connected=o.units_connected,
+        systems_accessed=o.systems_accessed, online_users=o.online, expiring_soon=o.expiring, open_alerts=o.open_alerts,
+        top_units=[UnitCount(unit_id=strawberry.ID(to_global_id("OrgUnit", i)), unit_name=name, count=n) for i, name, n in o.top_units],
+        applications=[KindStatusCount(kind=k, status=st, count=n) for k, st, n in o.orders],
+    )  # fmt: skip
+
+
+async def application_statistics(
+    info: strawberry.Info, grain: Grain, start: datetime | None, end: datetime | None
+) -> list[PeriodCount]:
+    return await period_counts(info, "secure_access", grain, start, end)

@@ -19,20 +19,18 @@ from domain.wireless import service
 from domain.wireless.alerts import PushedAlert, record
 from domain.wireless.enums import Carrier, SimCardSort
 from domain.wireless.errors import WirelessErrorCode
-from domain.workorders.periods import Grain, submitted
+from domain.workorders.periods import Grain
 from resolvers import exports, prefetch
 from resolvers.common import INPUT, decode, errors_as, run
+from resolvers.statistics import period_counts
 from schema.lookahead import selection
 from schema.pagination import ConnectionValue
+from schema.statistics import KeyCount, KindStatusCount, PeriodCount, UnitCount
 from schema.wireless import inputs
 from schema.wireless.types import (
     DailyTraffic,
-    KeyCount,
-    KindStatusCount,
-    PeriodCount,
     PlanCount,
     TerminalAccountPayload,
-    UnitCount,
     WirelessError,
     WirelessOverview,
     WirelessSecurityAlertPushPayload,
@@ -151,9 +149,4 @@ async def overview(info: strawberry.Info, start: datetime | None, end: datetime 
 async def application_statistics(
     info: strawberry.Info, grain: Grain, start: datetime | None, end: datetime | None
 ) -> list[PeriodCount]:
-    actor = info.context.require_actor()
-    end = end or utcnow()
-    start = start or end - timedelta(days=90)
-    async with info.context.read_session() as s:
-        rows = await submitted(s, actor, "wireless", start, end, grain)
-    return [PeriodCount(period=b, kind=k, status=st, count=n) for b, k, st, n in rows]
+    return await period_counts(info, "wireless", grain, start, end)

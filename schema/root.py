@@ -20,7 +20,7 @@ from resolvers import notifications as rn
 from resolvers import wireless as rwl
 from resolvers import workorders as rw
 from resolvers.common import INPUT
-from schema import cost, fastpath
+from schema import cost, fastpath, statistics
 from schema.audit import types as audit
 from schema.catalog import types as catalog
 from schema.errors import policed
@@ -224,7 +224,7 @@ class Query(SecureAccessQuery):
         grain: Annotated[wo_enums.Grain, strawberry.argument(description="The time dimension.")] = wo_enums.Grain.MONTH,  # type: ignore[valid-type]
         start: Annotated[datetime | None, strawberry.argument(name="from", description="Period start (default: 90 days ago).")] = None,
         end: Annotated[datetime | None, strawberry.argument(name="to", description="Period end (default: now).")] = None,
-    ) -> list[wl.PeriodCount]:  # fmt: skip
+    ) -> list[statistics.PeriodCount]:  # fmt: skip
         return await rwl.application_statistics(info, grain, start, end)
 
     @strawberry.field(permission_classes=guard(rwl.VIEW), description="The carriers' plans.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -10,6 +11,8 @@ from resolvers import secure_access as rsa
 from schema.pagination import Connection
 from schema.permissions import guard
 from schema.secure_access import enums, inputs, types
+from schema.statistics import PeriodCount
+from schema.workorders import enums as wo_enums
 
 First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
 After = Annotated[str | None, strawberry.argument(description="Cursor to start after (from `pageInfo.endCursor`).")]
@@ -35,6 +38,29 @@ class SecureAccessQuery:
         self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="Its global id.")]
     ) -> types.SecureAccessAccount | None:
         return await rsa.account(info, id)  # type: ignore[no-any-return]
+
+    @strawberry.field(
+        permission_classes=guard(rsa.VIEW),
+        description="互联网安全加密接入总览: accounts, units connected, systems accessed, users, alerts and applications.",
+    )
+    async def secure_access_overview(
+        self, info: strawberry.Info,
+        start: Annotated[datetime | None, strawberry.argument(name="from", description="Period start (default: 30 days ago).")] = None,
+        end: Annotated[datetime | None, strawberry.argument(name="to", description="Period end (default: now).")] = None,
+    ) -> types.SecureAccessOverview:  # fmt: skip
+        return await rsa.overview(info, start, end)
+
+    @strawberry.field(
+        permission_classes=guard(rsa.VIEW),
+        description="Secure access applications (work orders) by day, week or month, kind and status, in your data scope.",
+    )
+    async def secure_access_application_statistics(
+        self, info: strawberry.Info,
+        grain: Annotated[wo_enums.Grain, strawberry.argument(description="The time dimension.")] = wo_enums.Grain.MONTH,  # type: ignore[valid-type]
+        start: Annotated[datetime | None, strawberry.argument(name="from", description="Period start (default: 90 days ago).")] = None,
+        end: Annotated[datetime | None, strawberry.argument(name="to", description="Period end (default: now).")] = None,
+    ) -> list[PeriodCount]:  # fmt: skip
+        return await rsa.application_statistics(info, grain, start, end)
 
 
 @strawberry.type

@@ -15,6 +15,7 @@ from schema.fastpath import raw, relation
 from schema.identity.types import OrgUnit
 from schema.node import Node, register_node
 from schema.secure_access.enums import SecureAccessAccountStatus, SecureAccessErrorCode, SecureAccessEventKind
+from schema.statistics import KeyCount, KindStatusCount, UnitCount
 from schema.workorders.types import WorkOrder
 
 Parent = strawberry.Parent[Any]
@@ -106,3 +107,18 @@ class SecureAccessError:
 class SecureAccessAccountPayload:
     account: SecureAccessAccount | None = strawberry.field(description="The account after the edit.")
     errors: list[SecureAccessError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="互联网安全加密接入总览: the secure access service at a glance, within your data scope.")
+class SecureAccessOverview:
+    accounts: int = strawberry.field(description="Accounts in the registry, every status.")
+    by_status: list[KeyCount] = strawberry.field(description="Accounts by status.")
+    units_connected: int = strawberry.field(description="接入单位量: units with an active account.")
+    systems_accessed: int = strawberry.field(description="访问应用数量: distinct systems active accounts may reach.")
+    online_users: int = strawberry.field(description="Active accounts with a session open now (usage feed).")
+    expiring_soon: int = strawberry.field(description="Live accounts whose validity ends within 30 days.")
+    open_alerts: int = strawberry.field(description="用户行为异常告警: firing abnormal-user-behaviour alerts.")
+    top_units: list[UnitCount] = strawberry.field(description="The units with the most active accounts.")
+    applications: list[KindStatusCount] = strawberry.field(
+        description="接入申请量: secure access work orders submitted in the period, by kind and status."
+    )

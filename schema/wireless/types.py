@@ -20,6 +20,7 @@ from schema.catalog.types import Application, CatalogStatus
 from schema.fastpath import raw, relation
 from schema.identity.types import OrgUnit
 from schema.node import Node, register_node
+from schema.statistics import KeyCount, KindStatusCount, UnitCount
 from schema.wireless.enums import (
     Carrier,
     SimCardDomain,
@@ -189,26 +190,6 @@ class TerminalAccountPayload:
     errors: list[WirelessError] = strawberry.field(description="Why it was refused; empty on success.")
 
 
-@strawberry.type(description="A count under a key (a status, a carrier, a domain).")
-class KeyCount:
-    key: str = strawberry.field(description="The key (an enum value).")
-    count: int = strawberry.field(description="How many.")
-
-
-@strawberry.type(description="Cards of one unit.")
-class UnitCount:
-    unit_id: strawberry.ID = strawberry.field(description="The unit (an OrgUnit id).")
-    unit_name: str = strawberry.field(description="Its name.")
-    count: int = strawberry.field(description="Its cards.")
-
-
-@strawberry.type(description="Work orders of one kind in one status, submitted in the period.")
-class KindStatusCount:
-    kind: str = strawberry.field(description="Kind code.")
-    status: str = strawberry.field(description="Status.")
-    count: int = strawberry.field(description="How many.")
-
-
 @strawberry.type(description="Traffic of one Beijing day, from the carriers' daily reports.")
 class DailyTraffic:
     day: date = strawberry.field(description="The day.")
@@ -221,16 +202,6 @@ class PlanCount:
     code: str = strawberry.field(description="Plan code.")
     name: str = strawberry.field(description="Plan name.")
     count: int = strawberry.field(description="Cards.")
-
-
-@strawberry.type(description="Wireless work orders of one kind and status submitted in one period bucket.")
-class PeriodCount:
-    period: str = strawberry.field(
-        description="The bucket: 2026-11-28 (day), 2026-W48 (ISO week) or 2026-11 (month), Beijing time."
-    )
-    kind: str = strawberry.field(description="Kind code.")
-    status: str = strawberry.field(description="Status.")
-    count: int = strawberry.field(description="How many.")
 
 
 @strawberry.type(description="无线网总览: the wireless service at a glance, within your data scope.")
