@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 UTC = UTC
@@ -11,3 +11,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def beijing_today(now: datetime | None = None) -> date:
+    """Today's date in Beijing (the calendar carriers, platforms and people go by)."""
+    return (now or utcnow()).astimezone(SHANGHAI).date()

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import strawberry
 from graphql import GraphQLError
 
-from core.clock import utcnow
+from core.clock import beijing_today, utcnow
 from core.db.pagination import PageRequest
 from core.ids import decode_id, to_global_id
 from domain.secure_access import overview as sa_overview
@@ -16,7 +16,6 @@ from domain.secure_access import repository as repo
 from domain.secure_access import service
 from domain.secure_access.enums import AccountSort
 from domain.secure_access.errors import SecureAccessErrorCode
-from domain.wireless.plans import beijing_today
 from domain.workorders.periods import Grain
 from resolvers import prefetch
 from resolvers.common import INPUT, decode, errors_as, run

@@ -8,12 +8,11 @@ holds, a system not in the catalogue, a validity that does not hold, an account 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
-from core.clock import SHANGHAI, utcnow
+from core.clock import beijing_today, utcnow
 from domain.catalog import repository as catalog
 from domain.catalog.models import Application
 from domain.identity.models import OrgUnit
@@ -27,10 +26,6 @@ from domain.workorders.models import WorkOrderLink
 
 PLATFORM = "secure_access_support"
 TARGET = "SecureAccessAccount"
-
-
-def _today() -> date:
-    return utcnow().astimezone(SHANGHAI).date()
 
 
 def _macs(given: list[str], limit: int) -> list[str]:
@@ -106,7 +101,7 @@ async def _check_open(ctx: StepContext) -> None:
         raise error(Code.INVALID_INPUT, "身份证号码不正确 / Not a valid resident ID number", "form.holder.idNumber")
     await _free(ctx, _macs(form.macs, service.MAC_LIMIT))
     await _systems(ctx, form.systems)
-    if form.valid_to < form.valid_from or form.valid_to < _today():
+    if form.valid_to < form.valid_from or form.valid_to < beijing_today():
         raise error(Code.INVALID_INPUT, "有效期结束日期须不早于开始日期和今天 / Valid to must be on or after valid from and today",
                     "form.validTo")  # fmt: skip
     if (form.valid_to - form.valid_from).days > service.MAX_VALIDITY_DAYS:

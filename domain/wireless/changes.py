@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, insert, select
 
-from core.clock import utcnow
+from core.clock import beijing_today, utcnow
 from domain.wireless import plans, service, validation
 from domain.wireless.enums import SimCardEventKind, SimCardStatus, TerminalAccountStatus
 from domain.wireless.flows import LEADER, REVIEW, SUPPORT, _applications, _plan
@@ -141,7 +141,7 @@ async def _plan_changed(ctx: StepContext) -> None:
     card = await card_of(ctx)
     new = await _plan(ctx, card.carrier, ctx.form.plan_code)
     given = ctx.result.get("effectiveFrom")
-    effective = date.fromisoformat(given) if isinstance(given, str) else plans.beijing_today()
+    effective = date.fromisoformat(given) if isinstance(given, str) else beijing_today()
     await plans.confirmed(ctx.uow, card, new, effective, order_id=ctx.order.id)
 
 

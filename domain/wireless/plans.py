@@ -8,17 +8,13 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from core.clock import SHANGHAI, utcnow
+from core.clock import beijing_today, utcnow
 from core.db.uow import UnitOfWork
 from domain.wireless.enums import SimCardEventKind, SimCardStatus
 from domain.wireless.models import SimCard, SimCardEvent, SimPlan
 
 IN_SERVICE = (SimCardStatus.ACTIVE, SimCardStatus.SUSPENDED)
 BATCH = 500
-
-
-def beijing_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(SHANGHAI).date()
 
 
 async def _code(uow: UnitOfWork, plan_id: int | None) -> str | None:

@@ -19,7 +19,7 @@ STATS = """query($g: Grain) { secureAccessApplicationStatistics(grain: $g) { per
 
 async def test_the_overview_counts_what_the_viewer_may_see(registry, gql):
     pd = await registry.accounts("D-PD", range(1, 4))
-    hp = await registry.accounts("D-HP", range(4, 6), valid_days=20)  # expiring within 30 days
+    await registry.accounts("D-HP", range(4, 6), valid_days=20)  # expiring within 30 days
     services = registry.services
     async with services.unit_of_work() as uow:
         await uow.session.execute(update(SecureAccessAccount).where(SecureAccessAccount.id == pd[0]).values(online_sessions=2))

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from core.clock import SHANGHAI
+from core.clock import SHANGHAI, beijing_today
 from domain.wireless import plans
 from domain.wireless.models import SimCard, TerminalAccount
 from domain.workorders.models import WorkOrder
@@ -85,7 +85,7 @@ async def test_plan_change_waits_for_next_month_by_the_carriers_rule(registry, p
         assert refused["errors"][0]["field"] == "form.planCode", refused
     change = {"iccid": iccid, "reason": "扩容", "planCode": "TEL-5G-100G"}
     assert await run(gql, registry, "wireless.plan_change", change) == "COMPLETED"
-    today = plans.beijing_today()
+    today = beijing_today()
     first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     waiting = await plans_of(gql, iccid)
     assert (waiting["plan"], waiting["nextPlan"], waiting["nextPlanFrom"]) == (
