@@ -107,6 +107,7 @@ def seed_demo() -> None:
         from core.db.engine import create_session_factory
         from core.db.uow import UnitOfWork
         from domain.identity.demo import seed_demo as seed
+        from domain.secure_access import demo as secure_access_demo
         from domain.wireless import demo as wireless_demo
         from domain.wireless.demo_orders import seed_orders
 
@@ -120,6 +121,14 @@ def seed_demo() -> None:
                 typer.echo(f"Wireless: {cards} SIM cards across the access units.")
             if orders := await seed_orders(engine):
                 typer.echo(f"Wireless: {orders} work orders in every state (the approved ones complete once `make run` starts).")
+            async with UnitOfWork(create_session_factory(engine)) as uow:
+                accounts = await secure_access_demo.seed(uow)
+            if accounts:
+                typer.echo(f"Secure access: {accounts} accounts across the access units.")
+            if orders := await secure_access_demo.seed_orders(engine):
+                typer.echo(
+                    f"Secure access: {orders} work orders in every state (the approved ones complete once `make run` starts)."
+                )
             return people
         finally:
             await engine.dispose()

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from core.settings import Profile
 from domain.catalog.models import Application
 from domain.identity.apiclients import ApiClientData, create_client, rotate_secret
-from domain.identity.models import ApiClient, User
+from domain.identity.models import ApiClient, OrgUnit, User
 from domain.identity.system import system_actor
 from domain.integration.platforms import PLATFORMS
+from domain.secure_access.enums import AccountStatus
+from domain.secure_access.models import SecureAccessAccount, secure_access_mac, secure_access_system
 from domain.wireless.enums import SimCardStatus, TerminalAccountStatus
 from domain.wireless.models import SimCard, SimPlan, TerminalAccount, terminal_account_application
 from integrations import wiring
@@ -23,6 +25,7 @@ from integrations.base.serve import serve
 from integrations.base.sim_state import CallbackSettings
 from integrations.carriers.numbers import CARRIERS
 from integrations.carriers.simulator import create_carrier_simulator
+from integrations.secure_access_support.sim_state import Account as SecureAccessSimAccount
 from integrations.secure_access_support.simulator import create_secure_access_simulator
 from integrations.wireless_support.simulator import create_support_simulator
 from jobs.interface_log import recorder
@@ -75,6 +78,7 @@ async def start(services: Any) -> Platforms:
     running.simulators["wireless_support"] = support
     support_url = await running.stack.enter_async_context(serve(support))
     secure_access = create_secure_access_simulator(callback=callback)
+    await _load_secure_access(services, secure_access)
     running.simulators["secure_access_support"] = secure_access
     secure_access_url = await running.stack.enter_async_context(serve(secure_access))
     running.gateways = wiring.register_gateways(urls, support_url, record, settings.platform_timeout_seconds, secure_access_url)
@@ -117,6 +121,40 @@ async def _load_accounts(services: Any, app: Any) -> None:
         books.setdefault(name, (iccid, msisdn, holder, []))[3].extend([code] if code else [])
     for name, (iccid, msisdn, holder, codes) in books.items():
         app.state.support.seed_account(name, iccid, msisdn, holder, codes)
+
+
+async def _load_secure_access(services: Any, app: Any) -> None:
+    """The simulated secure access platform knows the registry's accounts: the live ones with their holder, MACs,
+    systems and validity, the revoked ones as revoked (so it never issues their names again)."""
+    acc, unit, app_t = SecureAccessAccount.__table__.c, OrgUnit.__table__.c, Application.__table__.c
+    mac, system = secure_access_mac.c, secure_access_system.c
+    accounts = (
+        select(acc.id, acc.account_name, acc.holder_name, acc.holder_phone, acc.holder_id_number, unit.code, acc.valid_from,
+               acc.valid_to, acc.activated_at, acc.created_at, acc.revoked_at, acc.status)
+        .join_from(SecureAccessAccount.__table__, OrgUnit.__table__, unit.id == acc.unit_id)
+        .where(acc.status != AccountStatus.APPLIED)
+        .order_by(acc.id)
+    )  # fmt: skip
+    systems = select(system.account_id, app_t.code).join_from(
+        secure_access_system, Application.__table__, app_t.id == system.application_id
+    )
+    async with services.read() as db:
+        rows = list(await db.execute(accounts))
+        macs = list(await db.execute(select(mac.account_id, mac.mac).order_by(mac.account_id, mac.mac)))
+        codes = list(await db.execute(systems.order_by(system.account_id, app_t.code)))
+    by_account: dict[int, tuple[list[str], list[str]]] = {r.id: ([], []) for r in rows}
+    for account_id, address in macs:
+        by_account.get(account_id, ([], []))[0].append(address)
+    for account_id, code in codes:
+        by_account.get(account_id, ([], []))[1].append(code)
+    state = app.state.secure_access
+    for r in rows:
+        state.seed_account(SecureAccessSimAccount(
+            account_name=r.account_name, holder_name=r.holder_name, holder_phone=r.holder_phone,
+            holder_id_number=r.holder_id_number, unit_code=r.code, macs=by_account[r.id][0], systems=by_account[r.id][1],
+            valid_from=r.valid_from, valid_to=r.valid_to, order_number="", opened_at=r.activated_at or r.created_at,
+            revoked_at=r.revoked_at if r.status is AccountStatus.REVOKED else None,
+        ))  # fmt: skip
 
 
 async def _demo_callback(services: Any) -> CallbackSettings | None:

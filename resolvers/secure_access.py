@@ -11,13 +11,14 @@ from graphql import GraphQLError
 from core.clock import beijing_today, utcnow
 from core.db.pagination import PageRequest
 from core.ids import decode_id, to_global_id
+from domain.secure_access import exports as account_exports
 from domain.secure_access import overview as sa_overview
 from domain.secure_access import repository as repo
 from domain.secure_access import service
 from domain.secure_access.enums import AccountSort
 from domain.secure_access.errors import SecureAccessErrorCode
 from domain.workorders.periods import Grain
-from resolvers import prefetch
+from resolvers import exports, prefetch
 from resolvers.common import INPUT, decode, errors_as, run
 from resolvers.statistics import period_counts
 from schema.lookahead import selection
@@ -99,3 +100,8 @@ async def application_statistics(
     info: strawberry.Info, grain: Grain, start: datetime | None, end: datetime | None
 ) -> list[PeriodCount]:
     return await period_counts(info, "secure_access", grain, start, end)
+
+
+async def export(info: strawberry.Info, f: inputs.SecureAccessAccountFilter | None) -> Any:
+    """The filtered accounts as .xlsx: at once up to 2,000, else by a job (follow exportProgress)."""
+    return await exports.request(info, account_exports.EXPORTER, account_exports.to_params(account_filter(f)))

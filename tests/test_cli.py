@@ -22,11 +22,17 @@ def test_upgrade_seed_and_create_the_first_administrator(tmp_path):
     assert seeded.returncode == 0, seeded.stderr
     assert "65 users. Password for all of them: Demo#Pass2026" in seeded.stdout
     assert "Wireless: 42 work orders in every state" in seeded.stdout
+    assert "Secure access: 600 accounts across the access units." in seeded.stdout
+    assert "Secure access: 42 work orders in every state" in seeded.stdout
     with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
         states = {s for (s,) in db.execute("SELECT DISTINCT status FROM work_order WHERE kind LIKE 'wireless.%'")}
+        secure = {s for (s,) in db.execute("SELECT DISTINCT status FROM work_order WHERE kind LIKE 'secure_access.%'")}
         kinds = {k for (k,) in db.execute("SELECT DISTINCT kind FROM work_order")}
     assert states == {"PROCESSING", "RETURNED", "REJECTED", "WITHDRAWN", "DISPATCHING"}  # DISPATCHING: until make run
-    assert len(kinds) == 5
+    assert secure == states
+    assert len([k for k in kinds if k.startswith("wireless.")]) == 5
+    assert {k for k in kinds if k.startswith("secure_access.")} == {"secure_access.open", "secure_access.change",
+                                                                    "secure_access.revoke"}  # fmt: skip
     again = govops(env, "seed-demo").stdout
     assert "already present" in again and "work orders" not in again
     made = govops(env, "user", "create", "ops.chen", "--unit", "SHBDC", "--display-name", "陈工", "--role", "management_operator",

@@ -49,6 +49,7 @@ class AccountFilter:
     mac: str | None = None  # exact, any separator or case
     holder_name: str | None = None  # prefix
     holder_id_number: str | None = None  # exact, through the blind index
+    holder_id_bidx: str | None = None  # the blind index itself (a stored export filter keeps no number in clear)
     account_name: str | None = None  # exact
     expiring_within_days: int | None = None  # live accounts whose validity ends within N days (from `today`)
     today: date | None = None
@@ -70,6 +71,8 @@ def _conditions(actor: Actor, f: AccountFilter) -> list[ColumnElement[bool]]:
     if f.holder_id_number:
         where.append(SA.holder_id_bidx == blind_index("secure_access_account.holder_id_number", f.holder_id_number,
                                                       normalize_exact))  # fmt: skip
+    if f.holder_id_bidx:
+        where.append(SA.holder_id_bidx == f.holder_id_bidx)
     if f.account_name:
         where.append(SA.account_name == f.account_name.strip().upper())
     if f.expiring_within_days is not None and f.today is not None:

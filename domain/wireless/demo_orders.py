@@ -9,7 +9,6 @@ and the first screen shows orders dispatching, then completed, with the cards th
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,25 +19,14 @@ import domain.flows  # noqa: F401  (every kind registered: the orders are submit
 from core.clock import utcnow
 from core.db.engine import create_session_factory
 from core.db.uow import UnitOfWork
-from domain.identity.actor import Actor
-from domain.identity.auth import actor_of
-from domain.identity.models import User
 from domain.wireless.demo import APPLICATIONS
 from domain.wireless.enums import SimCardStatus, TerminalAccountStatus
 from domain.wireless.models import SimCard, SimPlan, TerminalAccount
-from domain.workorders import engine as wo
-from domain.workorders import numbering
+from domain.workorders.demo import FATES, UNITS, demo_actor, walk
 from domain.workorders.models import WorkOrder
 
-UNITS = ("PD", "HP", "GA", "XH", "JA", "MH")  # access units whose demo people apply (code_user) and approve (code_admin)
-FATES = ("leader", "review", "returned", "rejected", "withdrawn", "approved", "approved")
 KINDS = ("wireless.open", "wireless.plan_change", "wireless.access", "wireless.cancel", "wireless.replace")
 NAMES = ["王伟", "李芳", "张敏", "刘静", "陈磊", "杨洋", "黄勇", "赵军"]
-
-
-async def _actor(uow: UnitOfWork, username: str) -> Actor | None:
-    user_id = (await uow.session.execute(select(User.id).where(User.username == username))).scalar_one_or_none()
-    return None if user_id is None else await actor_of(uow.session, user_id)
 
 
 async def _cards(uow: UnitOfWork, unit_id: int) -> list[tuple[str, str, int]]:
@@ -85,8 +73,8 @@ async def seed_orders(engine: AsyncEngine, seed: int = 2026, now: datetime | Non
     made = 0
     for u, unit in enumerate(UNITS):
         async with UnitOfWork(factory) as uow:
-            applicant, leader = await _actor(uow, f"{unit.lower()}_user"), await _actor(uow, f"{unit.lower()}_admin")
-            reviewer = await _actor(uow, "operator")
+            applicant, leader = await demo_actor(uow, f"{unit.lower()}_user"), await demo_actor(uow, f"{unit.lower()}_admin")
+            reviewer = await demo_actor(uow, "operator")
             if applicant is None or leader is None or reviewer is None:
                 continue
             cards = await _cards(uow, applicant.org_unit_id)
@@ -97,33 +85,5 @@ async def seed_orders(engine: AsyncEngine, seed: int = 2026, now: datetime | Non
             # Finished and approved orders from the last weeks; those still waiting from the last hours.
             at = now - (timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 8)) if fate in (
                 "rejected", "withdrawn", "approved") else timedelta(minutes=rng.randint(20, 240)))  # fmt: skip
-            made += await _one(factory, engine, kind, form, fate, applicant, leader, reviewer, at)
+            made += await walk(factory, engine, kind, form, fate, applicant, leader, reviewer, at)
     return made
-
-
-async def _one(factory: Callable[[], Any], engine: AsyncEngine, kind: str, form: dict[str, Any], fate: str,
-               applicant: Actor, leader: Actor, reviewer: Actor, at: datetime) -> int:  # fmt: skip
-    number = await numbering.next_number(engine, at)
-    async with UnitOfWork(factory) as uow:
-        order = await wo.submit(uow, applicant, kind, form, number=number, now=at)
-        oid = order.id
-    steps: list[Callable[[UnitOfWork], Any]] = {
-        "leader": [],
-        "review": [lambda uow: wo.approve(uow, leader, oid, comment="同意", now=at + timedelta(minutes=15))],
-        "returned": [lambda uow: wo.return_for_changes(
-            uow, leader, oid, "请补充使用人联系方式 / add the holders' phone numbers", now=at + timedelta(minutes=10))],
-        "rejected": [
-            lambda uow: wo.approve(uow, leader, oid, comment="同意", now=at + timedelta(hours=1)),
-            lambda uow: wo.reject(uow, reviewer, oid, "用途与申请单位职能不符 / not within the unit's duties",
-                                  now=at + timedelta(hours=3)),
-        ],
-        "withdrawn": [lambda uow: wo.withdraw(uow, applicant, oid, "需求取消 / no longer needed", now=at + timedelta(minutes=30))],
-        "approved": [
-            lambda uow: wo.approve(uow, leader, oid, comment="同意", now=at + timedelta(hours=1)),
-            lambda uow: wo.approve(uow, reviewer, oid, comment="审核通过", now=at + timedelta(hours=2)),
-        ],
-    }[fate]  # fmt: skip
-    for act in steps:
-        async with UnitOfWork(factory) as uow:
-            await act(uow)
-    return 1

@@ -258,6 +258,14 @@ class SecureAccessState:
         )  # fmt: skip
         return wire.FaultReportResult(ticket_number=number).wire()
 
+    def seed_account(self, account: Account) -> Account:
+        """An account straight into the books (the demo loads the accounts GovOps already has); its name is never
+        issued again. ACCOUNT_EXISTS."""
+        if account.account_name in self.accounts:
+            raise SimRejection("ACCOUNT_EXISTS", f"账号已存在 / The account {account.account_name} exists", 409)
+        self.accounts[account.account_name] = account
+        return account
+
     # --- control -----------------------------------------------------------------------------------------------
 
     def resolve_ticket(self, body: dict[str, Any]) -> dict[str, Any]:
