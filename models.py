@@ -2,7 +2,7 @@
 
 from core.audit import AuditEvent
 from core.queue.outbox import OutboxJob
-from domain.alerts.models import Alert
+from domain.alerts.models import Alert, AlertEvent
 from domain.catalog.models import Application
 from domain.exports.models import DataExport
 from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole
@@ -22,7 +22,7 @@ from domain.workorders.models import (
 from domain.workorders.numbering import WorkOrderCounter
 
 __all__ = [
-    "AccessToken", "Alert", "Application", "AuditEvent", "DataExport", "FeedCursor", "InterfaceCall", "Notification", "OrgUnit", "OutboxJob", "Role", "RolePermission", "SecureAccessAccount", "SecureAccessEvent", "SimCard", "SimCardEvent", "SimCardTraffic", "SimPlan", "TerminalAccount", "User", "UserRole",
+    "AccessToken", "Alert", "AlertEvent", "Application", "AuditEvent", "DataExport", "FeedCursor", "InterfaceCall", "Notification", "OrgUnit", "OutboxJob", "Role", "RolePermission", "SecureAccessAccount", "SecureAccessEvent", "SimCard", "SimCardEvent", "SimCardTraffic", "SimPlan", "TerminalAccount", "User", "UserRole",
     "WorkOrder", "WorkOrderAttachment", "WorkOrderCounter", "WorkOrderDispatch", "WorkOrderEvent", "WorkOrderLink", "WorkOrderSla",
     "WorkOrderTask",
 ]  # fmt: skip

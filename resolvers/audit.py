@@ -16,6 +16,7 @@ from domain.audit import repository as repo
 from domain.audit import service
 from resolvers.common import errors_as, run
 from schema.audit import types
+from schema.lookahead import selection
 from schema.pagination import ConnectionValue
 
 
@@ -33,10 +34,12 @@ def _filter(f: types.AuditEventFilter | None) -> repo.AuditFilter:
 async def events(
     info: strawberry.Info, f: types.AuditEventFilter | None, first: int, after: str | None, *, security: bool
 ) -> Any:
-    page_req = PageRequest(first, after)
+    page_req, rf = PageRequest(first, after), _filter(f)
     async with info.context.read_session() as db:
-        page = await repo.list_events(db, _filter(f), page_req, security_only=security)
-    return ConnectionValue(dataclasses.replace(page, items=[types.AuditEvent.of(r) for r in page.items]), None)
+        page = await repo.list_events(db, rf, page_req, security_only=security)
+        # Counted only when asked for (it was null before, which the non-null field turned into an error).
+        total = await repo.count_events(db, rf, security_only=security, limit=10**9) if "totalCount" in selection(info) else None
+    return ConnectionValue(dataclasses.replace(page, items=[types.AuditEvent.of(r) for r in page.items]), total)
 
 
 async def event(info: strawberry.Info, id: strawberry.ID) -> types.AuditEvent | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
+from domain.alerts import repository as alerts
 from domain.identity import repository as identity
 from domain.identity.permissions import PERMISSIONS
 from domain.secure_access import repository as secure_access
@@ -33,6 +34,7 @@ class Loaders:
         self.sim_card_work_orders = DataLoader(
             self._children(lambda s, ids: workorders.orders_by_targets(s, self._ctx.require_actor(), "SimCard", ids))
         )
+        self.alert_events = DataLoader(self._children(alerts.events_by_alerts))
         self.secure_access_macs = DataLoader(self._children(secure_access.macs_by_accounts))
         self.secure_access_systems = DataLoader(self._children(secure_access.systems_by_accounts))
         self.secure_access_events = DataLoader(self._children(secure_access.events_by_accounts))

@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from core.db.engine import Db
+from domain.alerts import repository as alert_repo
+from domain.alerts.records import AlertRecord
 from domain.identity import repository as identity
 from domain.identity.actor import Actor
 from domain.identity.records import NOT_LOADED, AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
@@ -160,6 +162,26 @@ async def secure_access_accounts(s: Db, actor: Actor, items: list[AccountRecord]
         await work_orders(s, actor, _flatten(a.work_orders for a in items), sel.get("workOrders"))
 
 
+async def alerts(s: Db, actor: Actor, items: list[AlertRecord], sel: Selection | None) -> None:
+    """What an alert list or detail selects: one statement per relation, whatever the page size."""
+    if sel is None or not items:
+        return
+    if "unit" in sel:
+        found_units = await identity.units_by_ids(s, actor, {a.unit_id for a in items if a.unit_id is not None})
+        for a in items:
+            a.unit = None if a.unit_id is None else found_units.get(a.unit_id)
+        await units(s, actor, list(found_units.values()), sel.get("unit"))
+    if "owner" in sel:
+        found_users = await identity.users_by_ids(s, actor, {a.owner_id for a in items if a.owner_id is not None})
+        for a in items:
+            a.owner = None if a.owner_id is None else found_users.get(a.owner_id)
+        await users(s, actor, list(found_users.values()), sel.get("owner"))
+    if "history" in sel:
+        events = await alert_repo.events_by_alerts(s, [a.id for a in items])
+        for a in items:
+            a.events = events.get(a.id, [])
+
+
 Fetch = Callable[[Db, Actor, Iterable[int]], Awaitable[dict[int, Any]]]
 Prefetch = Callable[[Db, Actor, list[Any], Selection | None], Awaitable[None]]
 
@@ -172,6 +194,7 @@ NODES: dict[str, tuple[str | None, Fetch, Prefetch]] = {
     "AccessToken": (None, identity.tokens_by_ids, tokens),  # your own, or anybody's with manage_tokens
     "WorkOrder": ("workorders.view_work_orders", workorders.orders_by_ids, work_orders),
     "SimCard": ("wireless.view_cards", wireless.cards_by_ids, sim_cards),
+    "Alert": ("alerts.view_alerts", alert_repo.alerts_by_ids, alerts),
     "SecureAccessAccount": ("secure_access.view_accounts", secure_access.accounts_by_ids, secure_access_accounts),
 }
 

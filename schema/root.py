@@ -21,6 +21,7 @@ from resolvers import wireless as rwl
 from resolvers import workorders as rw
 from resolvers.common import INPUT
 from schema import cost, fastpath, statistics
+from schema.alerts_root import AlertMutation, AlertQuery, AlertSubscription
 from schema.audit import types as audit
 from schema.catalog import types as catalog
 from schema.errors import policed
@@ -48,7 +49,7 @@ Filter = strawberry.argument(description="Narrow the list.")
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(SecureAccessQuery):
+class Query(SecureAccessQuery, AlertQuery):
     node = strawberry.field(
         resolver=node_resolvers.node,
         permission_classes=guard(),
@@ -281,7 +282,7 @@ def _m(resolver: object, permission: str | None, description: str) -> object:
 
 
 @strawberry.type(description="Everything that changes something. Expected failures come back in `errors`.")
-class Mutation(SecureAccessMutation):
+class Mutation(SecureAccessMutation, AlertMutation):
     @strawberry.mutation(description="Log in with a username and password; the only field that needs no token.")
     async def login(self, info: strawberry.Info, input: Annotated[inputs.LoginInput, INPUT]) -> payloads.LoginPayload:
         return await r.login(info, input)
@@ -445,7 +446,7 @@ class Mutation(SecureAccessMutation):
 
 
 @strawberry.type(description='Live updates over graphql-transport-ws (send {"token": ...} in connection_init).')
-class Subscription:
+class Subscription(AlertSubscription):
     @strawberry.subscription(
         permission_classes=guard("identity.view_org_units"), description="Units you may see, as they change."
     )

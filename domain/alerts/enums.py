@@ -24,3 +24,20 @@ class AlertSeverity(str, enum.Enum):
 class AlertStatus(str, enum.Enum):
     FIRING = "FIRING"
     RESOLVED = "RESOLVED"
+
+
+# Most severe first: the order of a list sorted by severity, and of an escalation.
+SEVERITY_RANK = {AlertSeverity.CRITICAL: 0, AlertSeverity.MAJOR: 1, AlertSeverity.MINOR: 2, AlertSeverity.WARNING: 3}
+
+
+class AlertEventKind(str, enum.Enum):
+    FIRED = "FIRED"  # the first occurrence (repeats count on the alert, not here)
+    ACKNOWLEDGED = "ACKNOWLEDGED"  # someone took it on, with a comment
+    ASSIGNED = "ASSIGNED"  # given an owner
+    COMMENTED = "COMMENTED"
+    RESOLVED = "RESOLVED"  # by its source, or by hand
+
+
+class AlertSort(str, enum.Enum):
+    LAST_SEEN_DESC = "LAST_SEEN_DESC"  # most recently seen first
+    FIRST_SEEN_DESC = "FIRST_SEEN_DESC"  # newest first

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import AUTOINCREMENT, Base, BigId, JSONType, UTCDateTime, enum_column
-from domain.alerts.enums import AlertKind, AlertSeverity, AlertStatus
+from domain.alerts.enums import AlertEventKind, AlertKind, AlertSeverity, AlertStatus
 
 
 class Alert(Base):
@@ -18,6 +18,8 @@ class Alert(Base):
         Index("ix_alert_fingerprint_status", "fingerprint", "status"),
         Index("ix_alert_status_last_seen", "status", "last_seen_at"),
         Index("ix_alert_target", "target_type", "target_id"),
+        Index("ix_alert_unit_status", "unit_id", "status"),
+        Index("ix_alert_first_seen", "first_seen_at"),
         AUTOINCREMENT,
     )
 
@@ -38,3 +40,26 @@ class Alert(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # None: by its source
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    owner_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # who works on it
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class AlertEvent(Base):
+    """An alert's history: fired, acknowledged, assigned, commented, resolved (by whom, when, with what)."""
+
+    __tablename__ = "alert_event"
+    __table_args__ = (Index("ix_alert_event_alert", "alert_id", "id"), AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id", ondelete="CASCADE"))
+    kind: Mapped[AlertEventKind] = mapped_column(enum_column(AlertEventKind, "alert_event_kind"))
+    actor_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # None: the system or the source
+    actor_name: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -1,7 +1,10 @@
-"""Raise and resolve alerts; a repeat of a firing alert (same fingerprint) counts instead of adding a row."""
+"""Raise, resolve and work on alerts. A repeat of a firing alert (same fingerprint) counts on it instead of adding a
+row; every change of state leaves a history row and is published for the alertFired / alertChanged subscriptions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,10 +12,46 @@ from sqlalchemy import select
 
 from core.clock import utcnow
 from core.db.uow import UnitOfWork
-from domain.alerts.enums import AlertKind, AlertSeverity, AlertStatus
-from domain.alerts.models import Alert
+from domain.alerts import repository as repo
+from domain.alerts.enums import AlertEventKind, AlertKind, AlertSeverity, AlertStatus
+from domain.alerts.errors import Code, error
+from domain.alerts.models import Alert, AlertEvent
+from domain.identity import repository as identity
+from domain.identity.actor import Actor
+from domain.identity.journal import record_change
 
 CHANNEL = "govops.alerts"
+SYSTEM = "系统"
+
+
+def _event(uow: UnitOfWork, alert: Alert, kind: AlertEventKind, now: datetime, actor: Actor | None = None,
+           comment: str | None = None, **detail: Any) -> None:  # fmt: skip
+    uow.session.add(AlertEvent(
+        alert_id=alert.id, kind=kind, actor_id=actor.user_id if actor else None,
+        actor_name=actor.display_name if actor else (alert.source if kind is AlertEventKind.RESOLVED else SYSTEM),
+        at=now, comment=comment, detail=detail,
+    ))  # fmt: skip
+
+
+def _publish(uow: UnitOfWork, alert: Alert, fired: bool = False) -> None:
+    uow.publish(CHANNEL, {"id": alert.id, "status": alert.status.value, "unitId": alert.unit_id, "fired": fired,
+                          "kind": alert.kind.value, "severity": alert.severity.value})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One report of a problem by a source; occurrences with one fingerprint are the same alert while it fires."""
+
+    kind: AlertKind
+    severity: AlertSeverity
+    source: str
+    fingerprint: str
+    title: str
+    detail: str | None = None
+    labels: dict[str, Any] | None = None
+    target: tuple[str, int] | None = None
+    unit_id: int | None = None
+    at: datetime | None = None
 
 
 async def fire(
@@ -21,24 +60,47 @@ async def fire(
     unit_id: int | None = None, now: datetime | None = None,
 ) -> Alert:  # fmt: skip
     """Open an alert, or count a repeat of the one firing with the same fingerprint (updating last-seen and detail)."""
+    occurrence = Occurrence(kind, severity, source, fingerprint, title, detail, labels, target, unit_id, now)
+    return (await fire_batch(uow, [occurrence]))[0]
+
+
+async def fire_batch(uow: UnitOfWork, occurrences: Iterable[Occurrence], now: datetime | None = None) -> list[Alert]:
+    """Many occurrences at once (a platform's push, a monitoring pass): one read of the firing alerts they name, one
+    row per new fingerprint, the repeats counted; returns the alert of each occurrence, in order."""
     now = now or utcnow()
-    stmt = select(Alert).where(Alert.fingerprint == fingerprint, Alert.status == AlertStatus.FIRING)
-    alert = (await uow.session.execute(stmt)).scalars().first()
-    if alert is not None:
-        alert.count += 1
-        alert.last_seen_at = now
-        alert.detail = detail or alert.detail
-        alert.severity = severity
-    else:
-        alert = Alert(
-            kind=kind, severity=severity, status=AlertStatus.FIRING, source=source, fingerprint=fingerprint, title=title,
-            detail=detail, labels=labels or {}, target_type=target[0] if target else None,
-            target_id=target[1] if target else None, unit_id=unit_id, count=1, first_seen_at=now, last_seen_at=now,
-        )  # fmt: skip
-        uow.session.add(alert)
+    given = list(occurrences)
+    prints = sorted({o.fingerprint for o in given})
+    stmt = select(Alert).where(Alert.fingerprint.in_(prints), Alert.status == AlertStatus.FIRING).order_by(Alert.id)
+    open_ = {a.fingerprint: a for a in (await uow.session.execute(stmt)).scalars()} if prints else {}
+    new: list[Alert] = []
+    touched: dict[int, Alert] = {}
+    out: list[Alert] = []
+    for o in given:
+        at = o.at or now
+        alert = open_.get(o.fingerprint)
+        if alert is None:
+            alert = Alert(
+                kind=o.kind, severity=o.severity, status=AlertStatus.FIRING, source=o.source, fingerprint=o.fingerprint,
+                title=o.title, detail=o.detail, labels=o.labels or {}, target_type=o.target[0] if o.target else None,
+                target_id=o.target[1] if o.target else None, unit_id=o.unit_id, count=1, first_seen_at=at, last_seen_at=at,
+            )  # fmt: skip
+            uow.session.add(alert)
+            open_[o.fingerprint] = alert
+            new.append(alert)
+        else:
+            alert.count += 1
+            alert.last_seen_at = max(alert.last_seen_at, at)
+            alert.detail, alert.severity = o.detail or alert.detail, o.severity
+            if alert.id is not None:
+                touched[alert.id] = alert
+        out.append(alert)
     await uow.session.flush()
-    uow.publish(CHANNEL, {"id": alert.id, "status": alert.status.value, "unitId": unit_id})
-    return alert
+    for alert in new:
+        _event(uow, alert, AlertEventKind.FIRED, alert.first_seen_at, fingerprint=alert.fingerprint)
+        _publish(uow, alert, fired=True)
+    for alert in touched.values():
+        _publish(uow, alert)
+    return out
 
 
 async def resolve(uow: UnitOfWork, fingerprint: str, resolution: str, now: datetime | None = None) -> int:
@@ -48,10 +110,93 @@ async def resolve(uow: UnitOfWork, fingerprint: str, resolution: str, now: datet
     alerts = list((await uow.session.execute(stmt)).scalars())
     for alert in alerts:
         alert.status, alert.resolved_at, alert.resolution = AlertStatus.RESOLVED, now, resolution
-        uow.publish(CHANNEL, {"id": alert.id, "status": alert.status.value, "unitId": alert.unit_id})
+        _event(uow, alert, AlertEventKind.RESOLVED, now, comment=resolution, by="source")
+        _publish(uow, alert)
     return len(alerts)
 
 
 async def firing(uow: UnitOfWork, fingerprint: str) -> Alert | None:
     stmt = select(Alert).where(Alert.fingerprint == fingerprint, Alert.status == AlertStatus.FIRING)
     return (await uow.session.execute(stmt)).scalars().first()
+
+
+# --- what people do with an alert ---------------------------------------------------------------------------------
+
+
+def _comment(text: str | None, required: bool, field: str = "comment") -> str | None:
+    text = (text or "").strip() or None
+    if required and text is None:
+        raise error(Code.INVALID_INPUT, "请填写说明 / A comment is required", field)
+    if text is not None and len(text) > 2000:
+        raise error(Code.INVALID_INPUT, "说明最多2000字 / At most 2,000 characters", field)
+    return text
+
+
+async def _load(uow: UnitOfWork, actor: Actor, alert_id: int, expected_version: int | None) -> Alert:
+    visible = await repo.alerts_by_ids(uow.session, actor, [alert_id])
+    alert = await uow.session.get(Alert, alert_id, with_for_update=True) if visible else None
+    if alert is None:
+        raise error(Code.NOT_FOUND, "告警不存在或不在您的数据范围内 / No such alert in your data scope", "id")
+    if expected_version is not None and alert.version != expected_version:
+        raise error(Code.STALE_STATE, "告警已变化，请刷新后重试 / The alert changed since you read it; reload", "id")
+    return alert
+
+
+def _touch(uow: UnitOfWork, actor: Actor, alert: Alert, operation: str, **detail: Any) -> None:
+    record_change(uow, actor, f"alerts.{operation}", "Alert", alert.id, fingerprint=alert.fingerprint, **detail)
+    _publish(uow, alert)
+
+
+async def acknowledge(uow: UnitOfWork, actor: Actor, alert_id: int, comment: str | None, *,
+                      expected_version: int | None = None, now: datetime | None = None) -> Alert:  # fmt: skip
+    """Take a firing alert on (it stays firing until resolved); the acknowledger becomes its owner if it has none."""
+    now = now or utcnow()
+    alert = await _load(uow, actor, alert_id, expected_version)
+    text = _comment(comment, required=False)
+    if alert.status is not AlertStatus.FIRING:
+        raise error(Code.INVALID_TRANSITION, "只能确认正在告警的告警 / Only a firing alert can be acknowledged", "id")
+    if alert.acknowledged_at is not None:
+        raise error(Code.INVALID_TRANSITION, "告警已被确认 / The alert is acknowledged already", "id")
+    alert.acknowledged_at, alert.acknowledged_by_id = now, actor.user_id
+    alert.owner_id = alert.owner_id or actor.user_id
+    _event(uow, alert, AlertEventKind.ACKNOWLEDGED, now, actor, text)
+    _touch(uow, actor, alert, "acknowledge", comment=text)
+    return alert
+
+
+async def assign(uow: UnitOfWork, actor: Actor, alert_id: int, owner_id: int, comment: str | None, *,
+                 expected_version: int | None = None, now: datetime | None = None) -> Alert:  # fmt: skip
+    """Give the alert an owner: a user in the actor's data scope (NOT_FOUND otherwise)."""
+    now = now or utcnow()
+    alert = await _load(uow, actor, alert_id, expected_version)
+    text = _comment(comment, required=False)
+    owners = await identity.users_by_ids(uow.session, actor, [owner_id])
+    if owner_id not in owners:
+        raise error(Code.NOT_FOUND, "用户不存在或不在您的数据范围内 / No such user in your data scope", "ownerId")
+    before, alert.owner_id = alert.owner_id, owner_id
+    _event(uow, alert, AlertEventKind.ASSIGNED, now, actor, text, before=before, after=owner_id)
+    _touch(uow, actor, alert, "assign", ownerId={"before": before, "after": owner_id})
+    return alert
+
+
+async def comment(uow: UnitOfWork, actor: Actor, alert_id: int, text: str | None, *, now: datetime | None = None) -> Alert:
+    now = now or utcnow()
+    alert = await _load(uow, actor, alert_id, None)
+    body = _comment(text, required=True, field="text")
+    _event(uow, alert, AlertEventKind.COMMENTED, now, actor, body)
+    _publish(uow, alert)
+    return alert
+
+
+async def close(uow: UnitOfWork, actor: Actor, alert_id: int, resolution: str | None, *,
+                expected_version: int | None = None, now: datetime | None = None) -> Alert:  # fmt: skip
+    """Resolve by hand, with the reason (the source may fire it again: a new alert then)."""
+    now = now or utcnow()
+    alert = await _load(uow, actor, alert_id, expected_version)
+    text = _comment(resolution, required=True, field="resolution")
+    if alert.status is not AlertStatus.FIRING:
+        raise error(Code.INVALID_TRANSITION, "告警已恢复 / The alert is resolved already", "id")
+    alert.status, alert.resolved_at, alert.resolution, alert.resolved_by_id = AlertStatus.RESOLVED, now, text, actor.user_id
+    _event(uow, alert, AlertEventKind.RESOLVED, now, actor, text, by="hand")
+    _touch(uow, actor, alert, "resolve", resolution=text)
+    return alert

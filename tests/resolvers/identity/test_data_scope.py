@@ -45,9 +45,10 @@ FOREIGN = {
     "WorkOrder": "hp_order",  # filled in by the test (submitted by 黄浦区's applicant)
     "SimCard": "hp_card",  # filled in by the test (a card of 黄浦区)
     "SecureAccessAccount": "hp_account",  # filled in by the test (an account of 黄浦区)
+    "Alert": "hp_alert",  # filled in by the test (an alert on 黄浦区's record)
 }
 # Who at the Big Data Center reads each type (the security administrator has no business with work orders).
-MANAGER = {"WorkOrder": "operator", "SimCard": "operator", "SecureAccessAccount": "operator"}
+MANAGER = {"WorkOrder": "operator", "SimCard": "operator", "SecureAccessAccount": "operator", "Alert": "operator"}
 
 
 async def foreign_card_id(services: Any) -> int:
@@ -66,6 +67,16 @@ async def foreign_account_id(services: Any) -> int:
     async with services.unit_of_work() as uow:
         await catalog.ensure(uow, SYSTEMS)
     return (await Registry(services).accounts("D-HP", range(1, 2)))[0]
+
+
+async def foreign_alert_id(services: Any, known: dict[str, int]) -> int:
+    from domain.alerts import service as alerts
+    from domain.alerts.enums import AlertKind, AlertSeverity
+
+    async with services.unit_of_work() as uow:
+        alert = await alerts.fire(uow, kind=AlertKind.BUSINESS, severity=AlertSeverity.MAJOR, source="test",
+                                  fingerprint="hp:1", title="黄浦区的告警", unit_id=known["D-HP"])  # fmt: skip
+    return alert.id
 
 
 async def foreign_order_id(services: Any) -> int:
@@ -98,6 +109,8 @@ async def test_node_outside_the_scope_is_null(demo, gql, type_name):
         pk = await foreign_card_id(demo)
     elif case == "hp_account":
         pk = await foreign_account_id(demo)
+    elif case == "hp_alert":
+        pk = await foreign_alert_id(demo, known)
     else:
         pk = await foreign_token_id(demo, gql) if case is None else case(known)
     for username in ("pd_admin", "pd_user"):

@@ -1,0 +1,1 @@
+"""GraphQL contract of alerts: one model for every source, its history, the acts on it, statistics."""
