@@ -12,13 +12,21 @@ from core.errors import Forbidden
 from core.ids import decode_id, from_global_id
 from domain.alerts import repository as repo
 from domain.alerts import service
+from domain.alerts import silences as silence_rules
 from domain.alerts.enums import AlertSort
 from domain.alerts.errors import AlertErrorCode
 from domain.workorders.periods import Grain
 from resolvers import prefetch
 from resolvers.common import INPUT, decode, errors_as, run
 from schema.alerts import inputs
-from schema.alerts.types import AlertError, AlertPayload, AlertPeriodCount, AlertStatistics
+from schema.alerts.types import (
+    AlertError,
+    AlertPayload,
+    AlertPeriodCount,
+    AlertSilence,
+    AlertSilencePayload,
+    AlertStatistics,
+)
 from schema.lookahead import selection
 from schema.pagination import ConnectionValue
 from schema.statistics import KeyCount
@@ -149,3 +157,33 @@ def changed(
     info: strawberry.Info, id: strawberry.ID | None, f: inputs.AlertSubscriptionFilter | None
 ) -> AsyncGenerator[Any, None]:
     return _follow(info, f, fired_only=False, only=decode_id(str(id), "Alert") if id is not None else None)
+
+
+async def silences(info: strawberry.Info, active_only: bool) -> list[AlertSilence]:
+    info.context.require_actor()
+    async with info.context.read_session() as s:
+        return [AlertSilence.of(r) for r in await repo.silences(s, active_only)]
+
+
+async def silence_create(info: strawberry.Info, input: Annotated[inputs.AlertSilenceCreateInput, INPUT]) -> AlertSilencePayload:
+    actor = info.context.require_actor()
+
+    async def work(uow: Any) -> Any:
+        spec = silence_rules.SilenceSpec(
+            comment=input.comment, starts_at=input.starts_at, ends_at=input.ends_at, recurrence=input.recurrence,
+            duration_minutes=input.duration_minutes, kinds=list(input.kinds or []), severities=list(input.severities or []),
+            sources=list(input.sources or []), labels=dict(input.labels or {}),
+            unit_id=_id(input.unit_id, "OrgUnit", "unitId") if input.unit_id is not None else None,
+        )  # fmt: skip
+        return await silence_rules.create(uow, actor, spec)
+
+    made, errors = await run(info, work)
+    return AlertSilencePayload(silence=None if errors else AlertSilence.of(made), errors=errors_as(AlertError, errors))
+
+
+async def silence_cancel(
+    info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="The silence.")]
+) -> AlertSilencePayload:
+    actor = info.context.require_actor()
+    done, errors = await run(info, lambda uow: silence_rules.cancel(uow, actor, _id(id, "AlertSilence")))
+    return AlertSilencePayload(silence=None if errors else AlertSilence.of(done), errors=errors_as(AlertError, errors))

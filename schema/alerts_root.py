@@ -45,6 +45,13 @@ class AlertQuery:
     ) -> types.AlertStatistics:  # fmt: skip
         return await ra.statistics(info, filter, grain)
 
+    @strawberry.field(permission_classes=guard(ra.VIEW), description="Silences and maintenance windows, newest first.")
+    async def alert_silences(
+        self, info: strawberry.Info,
+        active_only: Annotated[bool, strawberry.argument(description="Only those that still hold.")] = True,
+    ) -> list[types.AlertSilence]:  # fmt: skip
+        return await ra.silences(info, active_only)
+
 
 def _m(resolver: object, description: str) -> object:
     return strawberry.mutation(resolver=resolver, permission_classes=guard(ra.MANAGE), description=description)  # type: ignore[call-overload]
@@ -56,6 +63,12 @@ class AlertMutation:
     alert_assign: types.AlertPayload = _m(ra.assign, "Give an alert an owner in your data scope.")  # type: ignore[assignment]
     alert_comment: types.AlertPayload = _m(ra.comment, "Comment on an alert (its history keeps it).")  # type: ignore[assignment]
     alert_resolve: types.AlertPayload = _m(ra.resolve, "Resolve an alert by hand, with the reason.")  # type: ignore[assignment]
+    alert_silence_create: types.AlertSilencePayload = _m(
+        ra.silence_create, "Silence matching alerts for a while, or every time a maintenance window recurs (audited)."
+    )  # type: ignore[assignment]
+    alert_silence_cancel: types.AlertSilencePayload = _m(
+        ra.silence_cancel, "End a silence now; alerts it held that still fire are noticed within a minute."
+    )  # type: ignore[assignment]
 
 
 @strawberry.type

@@ -36,8 +36,16 @@ class AlertEventKind(str, enum.Enum):
     ASSIGNED = "ASSIGNED"  # given an owner
     COMMENTED = "COMMENTED"
     RESOLVED = "RESOLVED"  # by its source, or by hand
+    SILENCED = "SILENCED"  # it fired while a silence held
+    UNSILENCED = "UNSILENCED"  # the silence ended (or was cancelled) while it still fired: noticed now
 
 
 class AlertSort(str, enum.Enum):
     LAST_SEEN_DESC = "LAST_SEEN_DESC"  # most recently seen first
     FIRST_SEEN_DESC = "FIRST_SEEN_DESC"  # newest first
+
+
+class SilenceStatus(str, enum.Enum):
+    ACTIVE = "ACTIVE"  # holds now or will (a window that recurs)
+    EXPIRED = "EXPIRED"  # past its end
+    CANCELLED = "CANCELLED"  # ended by hand

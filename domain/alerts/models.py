@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import AUTOINCREMENT, Base, BigId, JSONType, UTCDateTime, enum_column
-from domain.alerts.enums import AlertEventKind, AlertKind, AlertSeverity, AlertStatus
+from domain.alerts.enums import AlertEventKind, AlertKind, AlertSeverity, AlertStatus, SilenceStatus
 
 
 class Alert(Base):
@@ -44,6 +44,8 @@ class Alert(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     acknowledged_by_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     owner_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # who works on it
+    # The silence it fired under: no notice and no automatic fault while the silence holds (alert_silence.id).
+    silenced_by_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -63,3 +65,28 @@ class AlertEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class AlertSilence(Base):
+    """A silence (静默) or a recurring maintenance window: alerts that match it while it holds fire silenced (no
+    notice, no automatic fault). Matchers are ANDed; an empty one matches anything."""
+
+    __tablename__ = "alert_silence"
+    __table_args__ = (Index("ix_alert_silence_status", "status", "ends_at"), AUTOINCREMENT)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    comment: Mapped[str] = mapped_column(Text)  # why (a change window, a known outage)
+    kinds: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    severities: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    sources: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    labels: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # each must equal the alert's label
+    unit_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # None: a window that recurs forever
+    recurrence: Mapped[str | None] = mapped_column(String(300), nullable=True)  # RFC 5545 RRULE, Beijing time
+    duration_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)  # each window's length
+    status: Mapped[SilenceStatus] = mapped_column(enum_column(SilenceStatus, "alert_silence_status"))
+    created_by_id: Mapped[int] = mapped_column(BigInteger)
+    created_by_name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

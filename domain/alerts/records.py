@@ -32,6 +32,7 @@ class AlertRecord:
     acknowledged_at: datetime | None
     acknowledged_by_id: int | None
     owner_id: int | None
+    silenced_by_id: int | None
     version: int
     unit: Any = field(default=NOT_LOADED)
     owner: Any = field(default=NOT_LOADED)

@@ -13,8 +13,8 @@ from sqlalchemy import ColumnElement, Select, false, func, select, true
 
 from core.db.engine import Db
 from core.db.pagination import InvalidCursor, Page, PageRequest, decode_cursor, to_page
-from domain.alerts.enums import AlertKind, AlertSeverity, AlertSort, AlertStatus
-from domain.alerts.models import Alert, AlertEvent
+from domain.alerts.enums import AlertKind, AlertSeverity, AlertSort, AlertStatus, SilenceStatus
+from domain.alerts.models import Alert, AlertEvent, AlertSilence
 from domain.alerts.records import AlertEventRecord, AlertRecord
 from domain.identity.actor import Actor
 from domain.identity.repository import in_readable_units
@@ -25,7 +25,7 @@ EV = AlertEvent.__table__.c
 ALERT_COLS = [
     AL.id, AL.kind, AL.severity, AL.status, AL.source, AL.fingerprint, AL.title, AL.detail, AL.labels, AL.target_type,
     AL.target_id, AL.unit_id, AL.count, AL.first_seen_at, AL.last_seen_at, AL.resolved_at, AL.resolution,
-    AL.acknowledged_at, AL.acknowledged_by_id, AL.owner_id, AL.version,
+    AL.acknowledged_at, AL.acknowledged_by_id, AL.owner_id, AL.silenced_by_id, AL.version,
 ]  # fmt: skip
 EVENT_COLS = [EV.id, EV.alert_id, EV.kind, EV.actor_id, EV.actor_name, EV.at, EV.comment, EV.detail]
 
@@ -100,6 +100,15 @@ async def alerts_by_ids(db: Db, actor: Actor, ids: Iterable[int]) -> dict[int, A
     if not wanted:
         return {}
     return {r.id: AlertRecord(*r) for r in await db.execute(select(*ALERT_COLS).where(AL.id.in_(wanted), readable(actor)))}
+
+
+async def silences(db: Db, active_only: bool) -> list[Any]:
+    """Silences and windows, newest first (the ones that still hold, or all)."""
+    t = AlertSilence.__table__
+    stmt = select(t).order_by(t.c.id.desc()).limit(500)
+    if active_only:
+        stmt = stmt.where(t.c.status == SilenceStatus.ACTIVE)
+    return list(await db.execute(stmt))
 
 
 async def events_by_alerts(db: Db, ids: Iterable[int]) -> dict[int, list[AlertEventRecord]]:

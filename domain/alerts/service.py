@@ -13,14 +13,20 @@ from sqlalchemy import select
 from core.clock import utcnow
 from core.db.uow import UnitOfWork
 from domain.alerts import repository as repo
-from domain.alerts.enums import AlertEventKind, AlertKind, AlertSeverity, AlertStatus
+from domain.alerts import silences
+from domain.alerts.enums import AlertEventKind, AlertKind, AlertSeverity, AlertStatus, SilenceStatus
 from domain.alerts.errors import Code, error
-from domain.alerts.models import Alert, AlertEvent
+from domain.alerts.models import Alert, AlertEvent, AlertSilence
 from domain.identity import repository as identity
 from domain.identity.actor import Actor
 from domain.identity.journal import record_change
+from domain.notifications.models import NotificationKind
+from domain.notifications.service import notify
+from domain.workorders.enums import ScopeKind
+from domain.workorders.repository import holders
 
 CHANNEL = "govops.alerts"
+DUTY_DESK = "management_operator"  # the role told of alerts as they fire
 SYSTEM = "系统"
 
 
@@ -95,12 +101,71 @@ async def fire_batch(uow: UnitOfWork, occurrences: Iterable[Occurrence], now: da
                 touched[alert.id] = alert
         out.append(alert)
     await uow.session.flush()
+    held = await silences.active(uow.session, min((a.first_seen_at for a in new), default=now)) if new else []
+    noticed = []
     for alert in new:
         _event(uow, alert, AlertEventKind.FIRED, alert.first_seen_at, fingerprint=alert.fingerprint)
+        silence = next((x for x in held if silences.holds(x, alert.first_seen_at) and silences.matches(
+            x, kind=alert.kind, severity=alert.severity, source=alert.source, labels=alert.labels,
+            unit_id=alert.unit_id)), None)  # fmt: skip
+        if silence is not None:
+            alert.silenced_by_id = silence.id
+            _event(uow, alert, AlertEventKind.SILENCED, alert.first_seen_at, silence=silence.id, comment=silence.comment)
+        elif alert.severity in NOTICED:
+            noticed.append(alert)
         _publish(uow, alert, fired=True)
+    await _notice(uow, noticed, now)
     for alert in touched.values():
         _publish(uow, alert)
     return out
+
+
+NOTICED = (AlertSeverity.CRITICAL, AlertSeverity.MAJOR)  # the duty desk is told of these as they fire
+
+
+async def _notice(uow: UnitOfWork, alerts: list[Alert], now: datetime, again: bool = False) -> None:
+    """Tell the duty desk (the Big Data Center's operators) of alerts that fire, or fire on after their silence."""
+    if not alerts:
+        return
+    desk = [h[0] for h in await holders(uow.session, DUTY_DESK, ScopeKind.MANAGEMENT, "/")]
+    for alert in alerts:
+        prefix = "静默结束仍在告警" if again else f"{alert.severity.value}告警"
+        notify(uow, desk, NotificationKind.ALERT_FIRED, f"{prefix}：{alert.title}", body=alert.detail,
+               target=("Alert", alert.id), now=now)  # fmt: skip
+
+
+async def _resolved_under_silence(uow: UnitOfWork, alert: Alert, now: datetime) -> None:
+    """The resolved notice: whoever silenced an alert hears that it went away while they were not told of it."""
+    if alert.silenced_by_id is None:
+        return
+    silence = await uow.session.get(AlertSilence, alert.silenced_by_id)
+    if silence is not None:
+        notify(uow, [silence.created_by_id], NotificationKind.ALERT_RESOLVED, f"静默期间的告警已恢复：{alert.title}",
+               body=alert.resolution, target=("Alert", alert.id), now=now)  # fmt: skip
+
+
+async def silence_tick(uow: UnitOfWork, now: datetime | None = None) -> dict[str, int]:
+    """Every minute: one-off silences past their end expire; alerts that fire on after their silence stopped holding
+    are unsilenced and noticed now. Returns counts."""
+    now = now or utcnow()
+    ended = (await uow.session.execute(select(AlertSilence).where(
+        AlertSilence.status == SilenceStatus.ACTIVE, AlertSilence.ends_at <= now))).scalars().all()  # fmt: skip
+    for silence in ended:
+        silence.status = SilenceStatus.EXPIRED
+    stmt = select(Alert).where(Alert.status == AlertStatus.FIRING, Alert.silenced_by_id.is_not(None)).order_by(Alert.id)
+    waiting = list((await uow.session.execute(stmt)).scalars())
+    by_id = {x.id: x for x in (await uow.session.execute(select(AlertSilence).where(
+        AlertSilence.id.in_({a.silenced_by_id for a in waiting})))).scalars()} if waiting else {}  # fmt: skip
+    woken = []
+    for alert in waiting:
+        silence = by_id.get(alert.silenced_by_id or 0)
+        if silence is None or silence.status is not SilenceStatus.ACTIVE or not silences.holds(silence, now):
+            _event(uow, alert, AlertEventKind.UNSILENCED, now, silence=alert.silenced_by_id)
+            alert.silenced_by_id = None
+            woken.append(alert)
+            _publish(uow, alert)
+    await _notice(uow, woken, now, again=True)
+    return {"expired": len(ended), "unsilenced": len(woken)}
 
 
 async def resolve(uow: UnitOfWork, fingerprint: str, resolution: str, now: datetime | None = None) -> int:
@@ -111,6 +176,7 @@ async def resolve(uow: UnitOfWork, fingerprint: str, resolution: str, now: datet
     for alert in alerts:
         alert.status, alert.resolved_at, alert.resolution = AlertStatus.RESOLVED, now, resolution
         _event(uow, alert, AlertEventKind.RESOLVED, now, comment=resolution, by="source")
+        await _resolved_under_silence(uow, alert, now)
         _publish(uow, alert)
     return len(alerts)
 
@@ -198,5 +264,6 @@ async def close(uow: UnitOfWork, actor: Actor, alert_id: int, resolution: str | 
         raise error(Code.INVALID_TRANSITION, "告警已恢复 / The alert is resolved already", "id")
     alert.status, alert.resolved_at, alert.resolution, alert.resolved_by_id = AlertStatus.RESOLVED, now, text, actor.user_id
     _event(uow, alert, AlertEventKind.RESOLVED, now, actor, text, by="hand")
+    await _resolved_under_silence(uow, alert, now)
     _touch(uow, actor, alert, "resolve", resolution=text)
     return alert

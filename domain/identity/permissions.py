@@ -60,12 +60,8 @@ _ALL = [
         "管理安全接入账号",
         "Correct secure access accounts' basic information (holder, validity, MAC limit).",
     ),
-    Permission(
-        "alerts.view_alerts", "查看告警", "See alerts of every source in your data scope, their history and statistics."
-    ),
-    Permission(
-        "alerts.manage_alerts", "处置告警", "Acknowledge, assign, comment on and resolve alerts in your data scope."
-    ),
+    Permission("alerts.view_alerts", "查看告警", "See alerts of every source in your data scope, their history and statistics."),
+    Permission("alerts.manage_alerts", "处置告警", "Acknowledge, assign, comment on and resolve alerts in your data scope."),
     Permission("audit.view_audit_events", "查看操作日志", "Read and export the operation log."),
     Permission(
         "audit.view_security_events", "查看安全事件", "Read and export security events: alarms, refused logins and calls."

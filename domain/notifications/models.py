@@ -18,6 +18,8 @@ class NotificationKind(str, enum.Enum):
     ORDER_RETURNED = "ORDER_RETURNED"  # your order came back for changes
     ORDER_FINISHED = "ORDER_FINISHED"  # your order completed, was rejected, or was withdrawn
     DISPATCH_FAILED = "DISPATCH_FAILED"  # an order could not reach its platform
+    ALERT_FIRED = "ALERT_FIRED"  # a major or critical alert fired (or its silence ended while it fires)
+    ALERT_RESOLVED = "ALERT_RESOLVED"  # an alert that fired under your silence resolved
 
 
 class Notification(Base):

@@ -30,6 +30,8 @@ AlertEventKind = gql_enum(e.AlertEventKind, "What happened to an alert.", {
     e.AlertEventKind.ASSIGNED: "It was given an owner.",
     e.AlertEventKind.COMMENTED: "A comment.",
     e.AlertEventKind.RESOLVED: "It was resolved, by its source or by hand.",
+    e.AlertEventKind.SILENCED: "It fired while a silence held: no notice, no automatic fault.",
+    e.AlertEventKind.UNSILENCED: "Its silence ended while it still fired: noticed now.",
 })  # fmt: skip
 AlertSort = gql_enum(e.AlertSort, "Order of an alert list.", {
     e.AlertSort.LAST_SEEN_DESC: "Most recently seen first (default).",
@@ -40,4 +42,9 @@ AlertErrorCode = gql_enum(Code, "Why an act on an alert was refused.", {
     Code.NOT_FOUND: "No such alert (or user) in your data scope.",
     Code.INVALID_TRANSITION: "Not allowed in the alert's state (resolved, or acknowledged already).",
     Code.STALE_STATE: "Someone changed the alert since you read it; reload and retry.",
+})  # fmt: skip
+SilenceStatus = gql_enum(e.SilenceStatus, "Whether a silence still holds.", {
+    e.SilenceStatus.ACTIVE: "Holds now, or will (a window that recurs, or one that starts later).",
+    e.SilenceStatus.EXPIRED: "Past its end.",
+    e.SilenceStatus.CANCELLED: "Ended by hand.",
 })  # fmt: skip

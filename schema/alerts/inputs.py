@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.scalars import JSON
 
 from schema.alerts.enums import AlertKind, AlertSeverity, AlertStatus
 
@@ -57,3 +58,19 @@ class AlertResolveInput:
     id: strawberry.ID = strawberry.field(description="The alert.")
     resolution: str = strawberry.field(description="What was done, or why it is not a problem (required).")
     expected_version: int | None = strawberry.field(default=None, description="The version you read.")
+
+
+@strawberry.input(description="A silence (starts and ends) or a recurring maintenance window (a rule and a length).")
+class AlertSilenceCreateInput:
+    comment: str = strawberry.field(description="Why (1-500 characters).")
+    kinds: list[AlertKind] | None = strawberry.field(default=None, description="Only alerts of these kinds.")  # type: ignore[valid-type]
+    severities: list[AlertSeverity] | None = strawberry.field(default=None, description="Only these severities.")  # type: ignore[valid-type]
+    sources: list[str] | None = strawberry.field(default=None, description="Only from these sources.")
+    labels: JSON | None = strawberry.field(default=None, description="Only alerts whose labels have these values.")
+    unit_id: strawberry.ID | None = strawberry.field(default=None, description="Only this unit's alerts.")
+    starts_at: datetime | None = strawberry.field(default=None, description="From (default: now).")
+    ends_at: datetime | None = strawberry.field(default=None, description="Until (required for a one-off silence).")
+    recurrence: str | None = strawberry.field(
+        default=None, description="A maintenance window's RFC 5545 rule in Beijing time, e.g. FREQ=WEEKLY;BYDAY=SU;BYHOUR=2."
+    )
+    duration_minutes: int | None = strawberry.field(default=None, description="Each window's length, 1-1440 minutes.")

@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from core.ids import to_global_id
 from domain.alerts.records import AlertEventRecord, AlertRecord
-from schema.alerts.enums import AlertErrorCode, AlertEventKind, AlertKind, AlertSeverity, AlertStatus
+from schema.alerts.enums import AlertErrorCode, AlertEventKind, AlertKind, AlertSeverity, AlertStatus, SilenceStatus
 from schema.fastpath import raw, relation
 from schema.identity.types import OrgUnit, User
 from schema.node import Node, register_node
@@ -27,6 +27,10 @@ def _target(root: AlertRecord, _info: Any) -> str | None:
     if root.target_type is None or root.target_id is None:
         return None
     return to_global_id(root.target_type, root.target_id)
+
+
+def _silenced(root: AlertRecord, _info: Any) -> bool:
+    return root.silenced_by_id is not None
 
 
 def _actor_id(root: AlertEventRecord, _info: Any) -> str | None:
@@ -67,6 +71,11 @@ class Alert(Node):
     resolution: str | None = strawberry.field(description="How it was resolved.")
     acknowledged_at: datetime | None = strawberry.field(description="Taken on at.")
     version: int = strawberry.field(description="Changes with every act on it (pass it as expectedVersion).")
+
+    @strawberry.field(description="It fired under a silence that still holds: no notice, no automatic fault.")
+    @raw(_silenced)
+    def silenced(self, root: Parent, info: strawberry.Info) -> bool:
+        return _silenced(root, info)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The record it is about, as a global id (fetch it with node).")
     @raw(_target)
@@ -122,3 +131,37 @@ class AlertStatistics:
     by_severity: list[KeyCount] = strawberry.field(description="Alerts by severity, most first.")
     by_source: list[KeyCount] = strawberry.field(description="Alerts by source, most first.")
     by_period: list[AlertPeriodCount] = strawberry.field(description="Alerts fired per period and kind.")
+
+
+@strawberry.type(description="静默 / 维护窗口: while it holds, alerts that match it fire silenced.")
+class AlertSilence:
+    id: strawberry.ID = strawberry.field(description="Global id.")
+    comment: str = strawberry.field(description="Why.")
+    kinds: list[str] = strawberry.field(description="Alert kinds it matches (empty: any).")
+    severities: list[str] = strawberry.field(description="Severities it matches (empty: any).")
+    sources: list[str] = strawberry.field(description="Sources it matches (empty: any).")
+    labels: JSON = strawberry.field(description="Labels the alert must carry with these values.")
+    unit_id: strawberry.ID | None = strawberry.field(description="The unit it matches (null: any).")
+    starts_at: datetime = strawberry.field(description="From.")
+    ends_at: datetime | None = strawberry.field(description="Until (null: a window that recurs without end).")
+    recurrence: str | None = strawberry.field(description="RFC 5545 rule of a maintenance window, Beijing time.")
+    duration_minutes: int | None = strawberry.field(description="Each window's length.")
+    status: SilenceStatus = strawberry.field(description="Whether it still holds.")  # type: ignore[valid-type]
+    created_by_name: str = strawberry.field(description="Who made it (told when an alert it silenced resolves).")
+    created_at: datetime = strawberry.field(description="Made at.")
+
+    @staticmethod
+    def of(row: Any) -> AlertSilence:
+        return AlertSilence(
+            id=strawberry.ID(to_global_id("AlertSilence", row.id)), comment=row.comment, kinds=list(row.kinds),
+            severities=list(row.severities), sources=list(row.sources), labels=dict(row.labels or {}),
+            unit_id=strawberry.ID(to_global_id("OrgUnit", row.unit_id)) if row.unit_id else None, starts_at=row.starts_at,
+            ends_at=row.ends_at, recurrence=row.recurrence, duration_minutes=row.duration_minutes, status=row.status,
+            created_by_name=row.created_by_name, created_at=row.created_at,
+        )  # fmt: skip
+
+
+@strawberry.type(description="Result of making or cancelling a silence.")
+class AlertSilencePayload:
+    silence: AlertSilence | None = strawberry.field(description="The silence.")
+    errors: list[AlertError] = strawberry.field(description="Why it was refused; empty on success.")

@@ -19,6 +19,8 @@ NotificationKind = gql_enum(_Kind, "What a notification is about.", {
     _Kind.ORDER_RETURNED: "Your order came back for changes.",
     _Kind.ORDER_FINISHED: "Your order completed, was rejected, or was withdrawn.",
     _Kind.DISPATCH_FAILED: "An order could not reach its platform.",
+    _Kind.ALERT_FIRED: "A major or critical alert fired, or its silence ended while it still fires.",
+    _Kind.ALERT_RESOLVED: "An alert that fired under your silence resolved.",
 })  # fmt: skip
 
 
