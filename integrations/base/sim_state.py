@@ -86,6 +86,7 @@ class SimulatorState:
 
     name: str
     handlers: dict[str, Handler] = field(default_factory=dict)
+    strict: bool = False  # only the handlers' operations exist (else any name is confirmed with an empty result)
     # idempotency key -> the platform's own record of the work: a repeated key gets the first answer back.
     accepted: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: int = 0

@@ -122,6 +122,9 @@ async def _once(sim: SimulatorState, key: str, operation: str, payload: dict[str
 async def ops(request: Request) -> Response:
     sim = _sim(request)
     operation = request.path_params["operation"]
+    if sim.strict and operation not in sim.handlers:
+        known = ", ".join(sim.handlers)
+        return _error(404, "OPERATION_UNKNOWN", f"不支持的操作 / Unknown operation {operation}: one of {known}")
     raw = await request.body()  # received in full before any stall: a caller that gives up does not undo the work
     sim.calls += 1
     sim.calls_by_operation[operation] += 1
@@ -208,10 +211,15 @@ async def _flush(sim: SimulatorState, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_platform_simulator(
-    name: str, handlers: dict[str, Handler] | None = None, *, callback: CallbackSettings | None = None
+    name: str,
+    handlers: dict[str, Handler] | None = None,
+    *,
+    callback: CallbackSettings | None = None,
+    strict: bool = False,
 ) -> Starlette:
-    """The simulator of platform `name` as an ASGI app; its state is `app.state.sim` (a SimulatorState)."""
-    sim = SimulatorState(name=name, handlers=dict(handlers or {}), callback=callback or CallbackSettings())
+    """The simulator of platform `name` as an ASGI app; its state is `app.state.sim` (a SimulatorState). A strict one
+    has only its handlers' operations (404 OPERATION_UNKNOWN for any other name)."""
+    sim = SimulatorState(name=name, handlers=dict(handlers or {}), callback=callback or CallbackSettings(), strict=strict)
     routes = [
         Route("/ops/{operation}", ops, methods=["POST"]),
         Route("/_sim/fail", _control(_fail), methods=["POST"]),

@@ -37,7 +37,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from integrations.base.simulator import CallbackSettings, control_endpoint, create_platform_simulator, ops
+from integrations.base.simulator import CallbackSettings, control_endpoint, create_platform_simulator
 from integrations.secure_access_support import PLATFORM
 from integrations.secure_access_support.schemas import OPERATIONS, PAGE_DEFAULT, PAGE_MAX
 from integrations.secure_access_support.sim_state import MAC_LIMIT, SecureAccessState
@@ -51,14 +51,6 @@ def _state(request: Request) -> SecureAccessState:
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"code": code, "message": message}, status)
-
-
-async def secure_access_ops(request: Request) -> Response:
-    """The base /ops endpoint, refusing operations the platform does not have (the base would confirm any name)."""
-    operation = request.path_params["operation"]
-    if operation not in OPERATIONS:
-        return _error(404, "OPERATION_UNKNOWN", f"不支持的操作 / Unknown operation {operation}: one of {', '.join(OPERATIONS)}")
-    return await ops(request)
 
 
 def _whole(request: Request, name: str, low: int, high: int | None) -> int | None:
@@ -105,12 +97,11 @@ def create_secure_access_simulator(
 ) -> Starlette:
     """The platform; `app.state.sim` is the base, `app.state.secure_access` the accounts, tickets and usage."""
     state = SecureAccessState(seed=seed, mac_limit=mac_limit)
-    app = create_platform_simulator(PLATFORM, state.handlers(), callback=callback)
+    app = create_platform_simulator(PLATFORM, state.handlers(), callback=callback, strict=True)
     state.sim = app.state.sim
     app.state.secure_access = state
     # In front of the base's routes of the same path: the first match wins.
     app.router.routes[:0] = [
-        Route("/ops/{operation}", secure_access_ops, methods=["POST"]),
         Route("/_sim/reset", _control(_reset), methods=["POST"]),
     ]
     app.router.routes.extend(

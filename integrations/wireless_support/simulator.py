@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from integrations.base.simulator import CallbackSettings, control_endpoint, create_platform_simulator, ops
+from integrations.base.simulator import CallbackSettings, control_endpoint, create_platform_simulator
 from integrations.wireless_support import PLATFORM
 from integrations.wireless_support.schemas import OPERATIONS
 from integrations.wireless_support.sim_state import ALERT_DOCUMENT, SupportState
@@ -36,14 +36,6 @@ def _support(request: Request) -> SupportState:
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"code": code, "message": message}, status)
-
-
-async def support_ops(request: Request) -> Response:
-    """The base /ops endpoint, refusing operations the platform does not have (the base would confirm any name)."""
-    operation = request.path_params["operation"]
-    if operation not in OPERATIONS:
-        return _error(404, "OPERATION_UNKNOWN", f"不支持的操作 / Unknown operation {operation}: one of {', '.join(OPERATIONS)}")
-    return await ops(request)
 
 
 async def users(request: Request) -> Response:
@@ -88,12 +80,11 @@ def create_support_simulator(
 ) -> Starlette:
     """The wireless support platform; `app.state.sim` is the base, `app.state.support` the accounts and alerts."""
     state = SupportState(seed=seed, alert_document_hash=alert_document_hash)
-    app = create_platform_simulator(PLATFORM, state.handlers(), callback=callback)
+    app = create_platform_simulator(PLATFORM, state.handlers(), callback=callback, strict=True)
     state.sim = app.state.sim
     app.state.support = state
     # In front of the base's routes of the same path: the first match wins.
     app.router.routes[:0] = [
-        Route("/ops/{operation}", support_ops, methods=["POST"]),
         Route("/_sim/reset", _control(_reset), methods=["POST"]),
     ]
     app.router.routes.extend(
