@@ -25,6 +25,7 @@ from integrations.base.serve import serve
 from integrations.base.sim_state import CallbackSettings
 from integrations.carriers.numbers import CARRIERS
 from integrations.carriers.simulator import create_carrier_simulator
+from integrations.operations_platform.simulator import create_operations_simulator
 from integrations.secure_access_support.sim_state import Account as SecureAccessSimAccount
 from integrations.secure_access_support.simulator import create_secure_access_simulator
 from integrations.wireless_support.simulator import create_support_simulator
@@ -54,7 +55,7 @@ class Platforms:
 def simulating(settings: Any) -> bool:
     if settings.simulate_platforms is not None:
         return bool(settings.simulate_platforms)
-    configured = settings.carrier_urls or settings.wireless_support_url or settings.secure_access_support_url
+    configured = settings.carrier_urls or any(wiring.configured_urls(settings).values())
     return settings.profile is Profile.DEMO and not configured
 
 
@@ -81,8 +82,14 @@ async def start(services: Any) -> Platforms:
     await _load_secure_access(services, secure_access)
     running.simulators["secure_access_support"] = secure_access
     secure_access_url = await running.stack.enter_async_context(serve(secure_access))
-    running.gateways = wiring.register_gateways(urls, support_url, record, settings.platform_timeout_seconds, secure_access_url)
-    log.info("platform simulators started: %s, support %s, secure access %s", urls, support_url, secure_access_url)
+    operations = create_operations_simulator()
+    running.simulators["operations_platform"] = operations
+    singles = {
+        "wireless_support": support_url, "secure_access_support": secure_access_url,
+        "operations_platform": await running.stack.enter_async_context(serve(operations)),
+    }  # fmt: skip
+    running.gateways = wiring.register_gateways(urls, singles, record, settings.platform_timeout_seconds)
+    log.info("platform simulators started: carriers %s, %s", urls, singles)
     return running
 
 

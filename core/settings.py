@@ -119,6 +119,7 @@ class Settings(BaseSettings):
     )
     wireless_support_url: str | None = Field(None, description="the wireless support platform's URL")
     secure_access_support_url: str | None = Field(None, description="the secure access support platform's URL")
+    operations_platform_url: str | None = Field(None, description="the integrated operations platform's URL")
     platform_timeout_seconds: float = Field(10.0, gt=0, le=120, description="how long a platform call may take")
     simulate_platforms: bool | None = Field(
         None, description="start the platform simulators in-process (default: in the demo profile, when no URL is set)"

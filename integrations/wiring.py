@@ -2,33 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from core.settings import Settings
 from domain.integration.ports import CallRecorder
 from domain.workorders.ports import DispatchGateway
 from integrations import registry
 from integrations.base.client import SimplePlatformGateway
 from integrations.carriers.gateway import carrier_gateways
+from integrations.operations_platform.gateway import operations_gateway
 from integrations.secure_access_support.gateway import secure_access_gateway
 from integrations.wireless_support.gateway import support_gateway
 
+# Each single platform: its gateway, from its URL.
+FACTORIES: dict[str, Callable[..., SimplePlatformGateway]] = {
+    "wireless_support": support_gateway,
+    "secure_access_support": secure_access_gateway,
+    "operations_platform": operations_gateway,
+}
 
-def register_gateways(carriers: dict[str, str], support_url: str | None, recorder: CallRecorder | None,
-                      timeout: float, secure_access_url: str | None = None) -> list[SimplePlatformGateway]:  # fmt: skip
-    """Make and register a gateway for each platform URL given; returns them (close their clients at shutdown)."""
+
+def register_gateways(carriers: dict[str, str], urls: dict[str, str | None], recorder: CallRecorder | None,
+                      timeout: float) -> list[SimplePlatformGateway]:  # fmt: skip
+    """Make and register a gateway for each platform URL given (the carriers', and `urls` by platform name); returns
+    them (close their clients at shutdown)."""
     made = carrier_gateways(carriers, recorder, timeout) if carriers else []
-    if support_url:
-        made.append(support_gateway(support_url, recorder, timeout))
-    if secure_access_url:
-        made.append(secure_access_gateway(secure_access_url, recorder, timeout))
+    made += [FACTORIES[name](url, recorder, timeout) for name, url in sorted(urls.items()) if url]
     for gateway in made:
         registry.register(gateway)
     return made
 
 
+def configured_urls(settings: Settings) -> dict[str, str | None]:
+    """The single platforms' URLs from settings (GOVOPS_<PLATFORM>_URL)."""
+    return {
+        "wireless_support": settings.wireless_support_url, "secure_access_support": settings.secure_access_support_url,
+        "operations_platform": settings.operations_platform_url,
+    }  # fmt: skip
+
+
 def register_configured(settings: Settings, recorder: CallRecorder | None) -> list[SimplePlatformGateway]:
-    """The platforms named in settings (GOVOPS_CARRIER_URLS, GOVOPS_WIRELESS_SUPPORT_URL, GOVOPS_SECURE_ACCESS_SUPPORT_URL)."""
-    return register_gateways(settings.carrier_urls, settings.wireless_support_url, recorder, settings.platform_timeout_seconds,
-                             settings.secure_access_support_url)  # fmt: skip
+    """The platforms named in settings (GOVOPS_CARRIER_URLS and each platform's URL)."""
+    return register_gateways(settings.carrier_urls, configured_urls(settings), recorder, settings.platform_timeout_seconds)
 
 
 async def close(gateways: list[SimplePlatformGateway]) -> None:
@@ -37,4 +52,4 @@ async def close(gateways: list[SimplePlatformGateway]) -> None:
         await gateway.client.close()
 
 
-__all__ = ["DispatchGateway", "close", "register_configured", "register_gateways"]
+__all__ = ["DispatchGateway", "close", "configured_urls", "register_configured", "register_gateways"]

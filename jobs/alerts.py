@@ -1,9 +1,12 @@
-"""Alert jobs: silences that end, and the alerts that fire on after them."""
+"""Alert jobs: silences that end (and the alerts that fire on after them), and security alerts pushed to the
+integrated operations platform."""
 
 from __future__ import annotations
 
-from core.queue.context import JobContext
-from domain.alerts import service
+from core.queue.context import JobContext, RetryLater
+from domain.alerts import push, service
+from domain.workorders.ports import PlatformRejected, PlatformUnavailable
+from integrations import registry as gateways
 from jobs import registry
 
 
@@ -12,3 +15,31 @@ async def silence_tick(ctx: JobContext) -> int:
     """Every minute: expire ended silences, and notice the alerts still firing when their silence stopped holding."""
     async with ctx.transaction() as uow:
         return (await service.silence_tick(uow))["unsilenced"]
+
+
+@registry.job(push.PUSH_JOB, max_tries=6, timeout=60, backoff_base=2.0)
+async def push_security(ctx: JobContext, alert_id: int) -> str:
+    """Send one security alert to the integrated operations platform with its idempotency key; retry with backoff,
+    and after the last try leave a business alert that says it is stuck."""
+    async with ctx.session_factory() as session:
+        body = await push.payload(session, alert_id)
+    if body is None:
+        return "gone"
+    gateway = gateways.gateway(push.PLATFORM)
+    try:
+        if gateway is None:
+            raise PlatformUnavailable(f"no gateway configured for platform {push.PLATFORM}")
+        await gateway.send("security_alert", body, idempotency_key=push.key(alert_id))
+    except PlatformRejected as exc:
+        if exc.code == "ALERT_RECEIVED":  # it is there already (pushed under another key): done
+            return "received"
+        async with ctx.transaction() as uow:
+            await push.stuck(uow, alert_id, f"{exc.code}: {exc}")
+        return "refused"
+    except PlatformUnavailable as exc:
+        if ctx.attempt < ctx.max_tries:
+            raise RetryLater(str(exc), exc.retry_after) from exc
+        async with ctx.transaction() as uow:
+            await push.stuck(uow, alert_id, str(exc))
+        return "dead"
+    return "pushed"

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from core.clock import utcnow
 from core.db.uow import UnitOfWork
+from domain.alerts import push, silences
 from domain.alerts import repository as repo
-from domain.alerts import silences
 from domain.alerts.enums import AlertEventKind, AlertKind, AlertSeverity, AlertStatus, SilenceStatus
 from domain.alerts.errors import Code, error
 from domain.alerts.models import Alert, AlertEvent, AlertSilence
@@ -113,6 +113,7 @@ async def fire_batch(uow: UnitOfWork, occurrences: Iterable[Occurrence], now: da
             _event(uow, alert, AlertEventKind.SILENCED, alert.first_seen_at, silence=silence.id, comment=silence.comment)
         elif alert.severity in NOTICED:
             noticed.append(alert)
+        push.enqueue(uow, alert)
         _publish(uow, alert, fired=True)
     await _notice(uow, noticed, now)
     for alert in touched.values():

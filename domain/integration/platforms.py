@@ -10,6 +10,7 @@ PLATFORMS: dict[str, str] = {
     "carrier_unicom": "中国联通",
     "wireless_support": "无线专网支撑平台",
     "secure_access_support": "互联网安全加密接入支撑平台",
+    "operations_platform": "一体化运营平台",
 }
 
 
