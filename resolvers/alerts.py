@@ -162,7 +162,7 @@ def changed(
 async def silences(info: strawberry.Info, active_only: bool) -> list[AlertSilence]:
     info.context.require_actor()
     async with info.context.read_session() as s:
-        return [AlertSilence.of(r) for r in await repo.silences(s, active_only)]
+        return [AlertSilence.of(r) for r in await repo.silences(s, info.context.require_actor(), active_only)]
 
 
 async def silence_create(info: strawberry.Info, input: Annotated[inputs.AlertSilenceCreateInput, INPUT]) -> AlertSilencePayload:

@@ -102,10 +102,13 @@ async def alerts_by_ids(db: Db, actor: Actor, ids: Iterable[int]) -> dict[int, A
     return {r.id: AlertRecord(*r) for r in await db.execute(select(*ALERT_COLS).where(AL.id.in_(wanted), readable(actor)))}
 
 
-async def silences(db: Db, active_only: bool) -> list[Any]:
-    """Silences and windows, newest first (the ones that still hold, or all)."""
+async def silences(db: Db, actor: Actor, active_only: bool) -> list[Any]:
+    """Silences and windows, newest first (the ones that still hold, or all): all of them for the management unit,
+    those of a unit in their scope for an access unit's people."""
     t = AlertSilence.__table__
     stmt = select(t).order_by(t.c.id.desc()).limit(500)
+    if not actor.sees_all_units:
+        stmt = stmt.where(t.c.unit_id.is_not(None), in_readable_units(actor, t.c.unit_id))
     if active_only:
         stmt = stmt.where(t.c.status == SilenceStatus.ACTIVE)
     return list(await db.execute(stmt))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, literal, select, update
 
 from core.clock import utcnow
 from core.db.uow import UnitOfWork
@@ -70,6 +70,14 @@ async def fire(
     return (await fire_batch(uow, [occurrence]))[0]
 
 
+@dataclass
+class _Repeat:
+    count: int = 0
+    last: datetime | None = None
+    detail: str | None = None
+    severity: AlertSeverity | None = None
+
+
 async def fire_batch(uow: UnitOfWork, occurrences: Iterable[Occurrence], now: datetime | None = None) -> list[Alert]:
     """Many occurrences at once (a platform's push, a monitoring pass): one read of the firing alerts they name, one
     row per new fingerprint, the repeats counted; returns the alert of each occurrence, in order."""
@@ -80,6 +88,7 @@ async def fire_batch(uow: UnitOfWork, occurrences: Iterable[Occurrence], now: da
     open_ = {a.fingerprint: a for a in (await uow.session.execute(stmt)).scalars()} if prints else {}
     new: list[Alert] = []
     touched: dict[int, Alert] = {}
+    repeats: dict[int, _Repeat] = {}
     out: list[Alert] = []
     for o in given:
         at = o.at or now
@@ -93,21 +102,33 @@ async def fire_batch(uow: UnitOfWork, occurrences: Iterable[Occurrence], now: da
             uow.session.add(alert)
             open_[o.fingerprint] = alert
             new.append(alert)
-        else:
+        elif alert.id is None:  # new in this batch: still ours alone
             alert.count += 1
             alert.last_seen_at = max(alert.last_seen_at, at)
             alert.detail, alert.severity = o.detail or alert.detail, o.severity
-            if alert.id is not None:
-                touched[alert.id] = alert
+        else:
+            seen = repeats.setdefault(alert.id, _Repeat())
+            seen.count, seen.last = seen.count + 1, max(seen.last or at, at)
+            seen.detail, seen.severity = o.detail or seen.detail, o.severity
+            touched[alert.id] = alert
         out.append(alert)
     await uow.session.flush()
+    for alert_id, seen in repeats.items():
+        # In the database, without the version: a repeat is not an edit, so it neither collides with a person acting
+        # on the alert (expectedVersion) nor with another push counting at the same moment.
+        t = Alert.__table__.c
+        await uow.session.execute(update(Alert.__table__).where(t.id == alert_id).values(
+            count=t.count + seen.count, severity=seen.severity,
+            last_seen_at=case((t.last_seen_at < seen.last, literal(seen.last, t.last_seen_at.type)), else_=t.last_seen_at),
+            detail=seen.detail if seen.detail is not None else t.detail,
+        ).execution_options(synchronize_session=False))  # fmt: skip
     held = await silences.active(uow.session, min((a.first_seen_at for a in new), default=now)) if new else []
     noticed = []
     for alert in new:
         _event(uow, alert, AlertEventKind.FIRED, alert.first_seen_at, fingerprint=alert.fingerprint)
-        silence = next((x for x in held if silences.holds(x, alert.first_seen_at) and silences.matches(
+        silence = next((x for x in held if silences.matches(
             x, kind=alert.kind, severity=alert.severity, source=alert.source, labels=alert.labels,
-            unit_id=alert.unit_id)), None)  # fmt: skip
+            unit_id=alert.unit_id) and silences.holds(x, alert.first_seen_at)), None)  # fmt: skip
         if silence is not None:
             alert.silenced_by_id = silence.id
             _event(uow, alert, AlertEventKind.SILENCED, alert.first_seen_at, silence=silence.id, comment=silence.comment)

@@ -5,8 +5,11 @@ while it still fires, it is noticed then, as if it had just fired. Windows recur
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from dateutil.rrule import rrulestr
@@ -17,9 +20,11 @@ from core.db.uow import UnitOfWork
 from domain.alerts.enums import AlertKind, AlertSeverity, SilenceStatus
 from domain.alerts.errors import Code, error
 from domain.alerts.models import AlertSilence
+from domain.identity import repository as identity
 from domain.identity.actor import Actor
 from domain.identity.journal import record_change
 
+log = logging.getLogger(__name__)
 MAX_DAYS = 366  # a one-off silence lasts at most a year; a window at most a day
 MAX_WINDOW_MINUTES = 24 * 60
 
@@ -38,19 +43,33 @@ class SilenceSpec:
     unit_id: int | None = None
 
 
+RULE = re.compile(r"^FREQ=(HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[A-Z0-9,+-]+)*$")
+
+
+@lru_cache(maxsize=256)
+def _parsed(recurrence: str, start: datetime) -> Any:
+    return rrulestr(recurrence, dtstart=start)
+
+
 def _rule(silence: AlertSilence | SilenceSpec) -> Any:
-    start = (silence.starts_at or utcnow()).astimezone(SHANGHAI).replace(tzinfo=None)  # rules count in Beijing time
-    return rrulestr(silence.recurrence or "", dtstart=start)
+    """The window rule in Beijing time, from the start's hour: a window starts on the hour unless BYMINUTE says not."""
+    start = (silence.starts_at or utcnow()).astimezone(SHANGHAI).replace(tzinfo=None, minute=0, second=0, microsecond=0)
+    return _parsed(silence.recurrence or "", start)
 
 
 def holds(silence: AlertSilence, at: datetime) -> bool:
-    """Whether the silence holds at `at` (its status aside)."""
+    """Whether the silence holds at `at` (its status aside). A rule that cannot be evaluated holds nowhere: a silence
+    never stops an alert from firing."""
     if at < silence.starts_at or (silence.ends_at is not None and at >= silence.ends_at):
         return False
     if not silence.recurrence:
         return True
     local = at.astimezone(SHANGHAI).replace(tzinfo=None)
-    last = _rule(silence).before(local, inc=True)
+    try:
+        last = _rule(silence).before(local, inc=True)
+    except (ValueError, TypeError):
+        log.exception("silence %s: its rule cannot be evaluated", silence.id)
+        return False
     return last is not None and local < last + timedelta(minutes=silence.duration_minutes or 0)
 
 
@@ -86,6 +105,9 @@ def _check(spec: SilenceSpec, now: datetime) -> tuple[str, datetime]:
     if spec.recurrence:
         if spec.duration_minutes is None or not 1 <= spec.duration_minutes <= MAX_WINDOW_MINUTES:
             raise error(Code.INVALID_INPUT, "维护窗口时长须为1-1440分钟 / A window lasts 1-1440 minutes", "durationMinutes")
+        if not RULE.match(spec.recurrence):
+            raise error(Code.INVALID_INPUT, "重复规则须为单条RRULE，频率为HOURLY至YEARLY / One RRULE of HOURLY to YEARLY "
+                        "frequency, without DTSTART", "recurrence")  # fmt: skip
         try:
             _rule(spec)
         except (ValueError, TypeError) as exc:
@@ -96,10 +118,19 @@ def _check(spec: SilenceSpec, now: datetime) -> tuple[str, datetime]:
     return comment, starts
 
 
+async def _in_scope(uow: UnitOfWork, actor: Actor, unit_id: int | None, field: str) -> None:
+    """An access unit's people silence only their own units' alerts (NOT_FOUND otherwise); the management unit, any."""
+    if actor.sees_all_units:
+        return
+    if unit_id is None or not await identity.units_by_ids(uow.session, actor, [unit_id]):
+        raise error(Code.NOT_FOUND, "单位不存在或不在您的数据范围内 / Give a unit in your data scope", field)
+
+
 async def create(uow: UnitOfWork, actor: Actor, spec: SilenceSpec, now: datetime | None = None) -> AlertSilence:
     """A silence or a recurring window (INVALID_INPUT); audited. It holds for alerts that fire from now on."""
     now = now or utcnow()
     comment, starts = _check(spec, now)
+    await _in_scope(uow, actor, spec.unit_id, "unitId")
     silence = AlertSilence(
         comment=comment, kinds=[k.value for k in spec.kinds], severities=[s.value for s in spec.severities],
         sources=sorted(set(spec.sources)), labels=dict(spec.labels), unit_id=spec.unit_id, starts_at=starts,
@@ -121,6 +152,7 @@ async def cancel(uow: UnitOfWork, actor: Actor, silence_id: int, now: datetime |
     silence = await uow.session.get(AlertSilence, silence_id, with_for_update=True)
     if silence is None:
         raise error(Code.NOT_FOUND, "静默不存在 / No such silence", "id")
+    await _in_scope(uow, actor, silence.unit_id, "id")
     if silence.status is not SilenceStatus.ACTIVE:
         raise error(Code.INVALID_TRANSITION, "静默已结束 / The silence has ended", "id")
     silence.status, silence.cancelled_at = SilenceStatus.CANCELLED, now

@@ -151,12 +151,12 @@ async def _check_change(ctx: StepContext) -> None:
             raise error(Code.INVALID_INPUT, "至少一个MAC地址 / At least one MAC address", "form.macs")
         macs = _macs(form.macs, account.mac_limit)
         await _free(ctx, macs, account.id)
-        changed |= sorted(macs) != await service.macs_of(ctx.uow, account.id)
+        changed |= set(macs) != set(await service.macs_of(ctx.uow, account.id))
     if form.systems is not None:
         if not form.systems:
             raise error(Code.INVALID_INPUT, "至少一个可访问系统 / At least one system", "form.systems")
         await _systems(ctx, form.systems)
-        changed |= sorted(form.systems) != await service.system_codes_of(ctx.uow, account.id)
+        changed |= set(form.systems) != set(await service.system_codes_of(ctx.uow, account.id))
     if not changed:
         raise error(Code.INVALID_INPUT, "变更内容与现状相同 / Nothing would change", "form")
     await _link(ctx, account)

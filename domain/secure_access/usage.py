@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.clock import utcnow
 from core.db.uow import UnitOfWork
@@ -19,6 +19,22 @@ from domain.secure_access.flows import PLATFORM, TARGET
 from domain.secure_access.models import SecureAccessAccount
 
 FEED = "usage"
+
+
+@dataclass
+class _Seen:
+    id: int
+    unit_id: int
+    sessions: int
+    last_login: datetime | None
+    original: tuple[int, datetime | None] = (0, None)
+
+    def __post_init__(self) -> None:
+        self.original = (self.sessions, self.last_login)
+
+    @property
+    def changed(self) -> bool:
+        return (self.sessions, self.last_login) != self.original
 
 
 @dataclass(frozen=True)
@@ -49,30 +65,38 @@ async def take(uow: UnitOfWork, events: list[UsageEvent], next_cursor: int | Non
     done = -1 if row is None else row.position
     fresh = [e for e in events if e.id > done]
     names = sorted({e.account_name for e in fresh})
-    found = {a.account_name: a for a in (await uow.session.execute(
-        select(SecureAccessAccount).where(SecureAccessAccount.account_name.in_(names)))).scalars()}  # fmt: skip
+    a = SecureAccessAccount.__table__.c
+    rows = await uow.session.execute(select(a.id, a.account_name, a.unit_id, a.online_sessions, a.last_login_at)
+                                     .where(a.account_name.in_(names)))  # fmt: skip
+    found = {r.account_name: _Seen(r.id, r.unit_id, r.online_sessions, r.last_login_at) for r in rows}
     counts: dict[str, Any] = {"taken": 0, "skipped": len(events) - len(fresh), "unknown": 0, "alerts": 0}
+    occurrences = []
     for event in fresh:
-        account = found.get(event.account_name)
-        if account is None:
+        seen = found.get(event.account_name)
+        if seen is None:
             counts["unknown"] += 1
             continue
         counts["taken"] += 1
         if event.kind == "LOGIN":
-            account.online_sessions += 1
-            account.last_login_at = max(account.last_login_at or event.at, event.at)
+            seen.sessions += 1
+            seen.last_login = max(seen.last_login or event.at, event.at)
         elif event.kind == "LOGOUT":
-            account.online_sessions = max(0, account.online_sessions - 1)
+            seen.sessions = max(0, seen.sessions - 1)
         elif event.kind == "ABNORMAL":
             counts["alerts"] += 1
-            await alerts.fire(
-                uow, kind=AlertKind.USER_BEHAVIOUR, severity=AlertSeverity(event.severity or "WARNING"), source=PLATFORM,
-                fingerprint=f"{PLATFORM}:{account.account_name}:{event.rule}",
-                title=f"用户行为异常 {account.account_name}: {event.rule}", detail=event.description,
-                labels={"accountName": account.account_name, "rule": event.rule, "sourceIp": event.source_ip,
-                        "eventId": event.id},
-                target=(TARGET, account.id), unit_id=account.unit_id, now=event.at,
-            )  # fmt: skip
+            occurrences.append(alerts.Occurrence(
+                AlertKind.USER_BEHAVIOUR, AlertSeverity(event.severity or "WARNING"), PLATFORM,
+                f"{PLATFORM}:{event.account_name}:{event.rule}", f"用户行为异常 {event.account_name}: {event.rule}",
+                event.description, {"accountName": event.account_name, "rule": event.rule, "sourceIp": event.source_ip,
+                                    "eventId": event.id}, (TARGET, seen.id), seen.unit_id, event.at,
+            ))  # fmt: skip
+    # Core updates: presence is not an edit of the account, so it does not move its version (expectedVersion).
+    for seen in found.values():
+        if seen.changed:
+            await uow.session.execute(update(SecureAccessAccount.__table__).where(a.id == seen.id).values(
+                online_sessions=seen.sessions, last_login_at=seen.last_login))  # fmt: skip
+    if occurrences:
+        await alerts.fire_batch(uow, occurrences, now)
     position = max([done, *(e.id for e in events), next_cursor if next_cursor is not None else -1])
     if position >= 0:
         if row is None:

@@ -59,6 +59,13 @@ async def test_a_weekly_window_silences_inside_it_and_notices_when_it_ends_while
     async with demo.unit_of_work() as uow:
         made = await silences.create(uow, await actor(demo, "operator"), window, now=SUNDAY_2AM - timedelta(days=7))
     assert silences.holds(made, SUNDAY_2AM + timedelta(minutes=30))
+    odd = silences.SilenceSpec(comment="没写分钟", starts_at=SUNDAY_2AM - timedelta(days=6, minutes=23, seconds=12),
+                               recurrence="FREQ=WEEKLY;BYDAY=SU;BYHOUR=2", duration_minutes=60, kinds=[AlertKind.UPF])  # fmt: skip
+    async with demo.unit_of_work() as uow:
+        unround = await silences.create(uow, await actor(demo, "operator"), odd, now=SUNDAY_2AM - timedelta(days=7))
+    assert silences.holds(unround, SUNDAY_2AM + timedelta(minutes=5))  # the window starts on the hour, 02:00
+    async with demo.unit_of_work() as uow:
+        await silences.cancel(uow, await actor(demo, "operator"), unround.id)
     assert not silences.holds(made, SUNDAY_2AM + timedelta(hours=3))
     assert not silences.holds(made, SUNDAY_2AM + timedelta(days=1, minutes=30))  # Monday 02:30
     inside = await fire(demo, "upf:5", SUNDAY_2AM + timedelta(minutes=10))
@@ -79,6 +86,11 @@ async def test_silence_refusals(demo, gql):
         ({"comment": "全部静默", "endsAt": "2026-12-01T00:00:00Z"}, "kinds"),  # no matcher: would silence everything
         ({"comment": "x", "kinds": ["UPF"]}, "endsAt"),  # a one-off silence needs an end
         ({"comment": "x", "kinds": ["UPF"], "recurrence": "FREQ=SOMETIMES", "durationMinutes": 60}, "recurrence"),
+        ({"comment": "x", "kinds": ["UPF"], "recurrence": "FREQ=SECONDLY", "durationMinutes": 1}, "recurrence"),
+        (
+            {"comment": "x", "kinds": ["UPF"], "recurrence": "DTSTART:20261101T000000Z\nRRULE:FREQ=DAILY", "durationMinutes": 60},
+            "recurrence",
+        ),
         ({"comment": "x", "kinds": ["UPF"], "recurrence": "FREQ=DAILY", "durationMinutes": 0}, "durationMinutes"),
     ]
     for values, field in cases:
@@ -87,6 +99,11 @@ async def test_silence_refusals(demo, gql):
     denied = await gql(CREATE, {"i": cases[0][0]}, as_user="pd_admin")
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert (await gql("{ alertSilences(activeOnly: false) { id } }", as_user="operator"))["data"]["alertSilences"] == []
+    made = await gql(CREATE, {"i": {"comment": "全市UPF割接", "kinds": ["UPF"], "endsAt": "2027-01-01T00:00:00Z"}},
+                     as_user="operator")  # fmt: skip
+    assert made["data"]["alertSilenceCreate"]["errors"] == []
+    assert len((await gql("{ alertSilences { id } }", as_user="operator"))["data"]["alertSilences"]) == 1
+    assert (await gql("{ alertSilences { id } }", as_user="pd_admin"))["data"]["alertSilences"] == []  # not their unit's
 
 
 async def test_cancelling_a_silence_notices_what_it_held(demo, gql):

@@ -232,6 +232,8 @@ def test_every_encrypted_column_is_known_to_the_rotation():
         "user_totp.secret",
         "sim_card.msisdn",
         "sim_card.holder_phone",
+        "secure_access_account.holder_phone",
+        "secure_access_account.holder_id_number",
     }
     for _t, _pk, c in keyring.encrypted_columns():
         assert isinstance(c.type, Encrypted) and c.type.context == f"{_t.name}.{c.name}"
