@@ -1,4 +1,4 @@
-"""What data migrations share: this deployment's integrity key, and granting a built-in role a permission.
+"""What data migrations share: this deployment's integrity key and key ring, and granting a built-in role a permission.
 
 Revisions that back-fill MACs need GOVOPS_MASTER_KEY (as the server does): the MACs they write must
 verify with the key the server will use.
@@ -35,3 +35,27 @@ def grant_builtin(role_code: str, permission: str) -> None:
 
 def revoke_everywhere(permission: str) -> None:
     op.get_bind().execute(sa.text("DELETE FROM role_permission WHERE permission = :p"), {"p": permission})
+
+
+def configured_ring():  # type: ignore[no-untyped-def]
+    """The key ring of this deployment (GOVOPS_MASTER_KEY, as for the server) with its data keys, for revisions
+    that seal or open values; the first data key is made here when there is none yet."""
+    from core.clock import utcnow
+    from core.db.base import UTCDateTime
+    from core.keyring import RING, KeyState
+    from core.settings import get_settings
+
+    master_key = get_settings().master_key
+    assert master_key is not None
+    RING.configure(master_key.get_secret_value())
+    bind = op.get_bind()
+    rows = [(v, KeyState(s), w) for v, s, w in bind.execute(sa.text("SELECT version, state, wrapped FROM data_key"))]
+    if not rows:
+        wrapped = RING.new_wrapped_key(1)
+        columns = [sa.column(c) for c in ("version", "state", "wrapped")]
+        data_key = sa.table("data_key", *columns, sa.column("created_at", UTCDateTime), sa.column("activated_at", UTCDateTime))
+        now = utcnow()
+        bind.execute(data_key.insert().values(version=1, state="ACTIVE", wrapped=wrapped, created_at=now, activated_at=now))
+        rows = [(1, KeyState.ACTIVE, wrapped)]
+    RING.install(rows)
+    return RING

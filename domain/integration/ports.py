@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
 
+from core.db.encrypted import mask
 from domain.integration.enums import CallDirection, CallOutcome
 
 __all__ = [
@@ -48,10 +49,30 @@ def is_secret_name(name: str) -> bool:
     return flat in SECRET_NAMES or any(part in flat for part in SECRET_PARTS)
 
 
+# Personal numbers are masked in the middle ('139****5678'): enough to tell them apart, not to use them.
+PERSONAL_PARTS = ("phone", "msisdn", "mobile", "email")
+
+
+def is_personal_name(name: str) -> bool:
+    flat = name.lower().replace("_", "").replace("-", "")
+    return any(part in flat for part in PERSONAL_PARTS)
+
+
+def _redacted(key: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if is_secret_name(key):
+        return MASK
+    if is_personal_name(key) and isinstance(value, str):
+        return mask(value)
+    return redact(value)
+
+
 def redact(obj: Any) -> Any:
-    """A deep copy of dicts and lists with the value of every secret-named key replaced by "***" (None stays None)."""
+    """A deep copy of dicts and lists with the value of every secret-named key replaced by "***", and personal numbers
+    (phones, MSISDNs, e-mail addresses) masked in the middle; None stays None. For logs, history and API output."""
     if isinstance(obj, dict):
-        return {k: (MASK if v is not None and is_secret_name(str(k)) else redact(v)) for k, v in obj.items()}
+        return {k: _redacted(str(k), v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [redact(v) for v in obj]
     return obj

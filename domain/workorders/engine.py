@@ -20,6 +20,7 @@ from core.db.uow import UnitOfWork
 from core.errors import DomainErrors
 from domain.identity.actor import Actor
 from domain.identity.models import OrgUnit
+from domain.integration.ports import redact
 from domain.notifications.models import NotificationKind
 from domain.notifications.service import notify
 from domain.workorders import clocks
@@ -435,7 +436,8 @@ async def resubmit(uow: UnitOfWork, actor: Actor, order_id: int, data: Any, *, c
     await enter(ctx, step, now, kind=EventKind.RESUBMITTED, comment=comment)
     await sync_due(uow, order)
     if diff:
-        event(uow, order, EventKind.COMMENTED, actor, now, comment="表单已修改 / Form changed", detail={"changes": diff})
+        event(uow, order, EventKind.COMMENTED, actor, now, comment="表单已修改 / Form changed",
+              detail={"changes": redact(diff)})  # the history keeps no ID number or phone in clear  # fmt: skip
     return order
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import AUTOINCREMENT, Base, BigId, JSONType, UTCDateTime, enum_column
+from core.db.encrypted import EncryptedJSON
 from domain.workorders.enums import DispatchStatus, EventKind, ScopeKind, SlaScope, TaskStatus, WorkOrderStatus
 from domain.workorders.sla import SlaState
 
@@ -31,7 +32,7 @@ class WorkOrder(Base):
     status: Mapped[WorkOrderStatus] = mapped_column(enum_column(WorkOrderStatus, "work_order_status"))
     step: Mapped[str | None] = mapped_column(String(60), nullable=True)  # None once finished
     title: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("work_order.payload"))  # holders' phones, ID numbers
     applicant_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
     round: Mapped[int] = mapped_column(Integer, default=1)  # submissions: 2 after the first resubmission
@@ -157,8 +158,8 @@ class WorkOrderDispatch(Base):
     operation: Mapped[str] = mapped_column(String(60))
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     status: Mapped[DispatchStatus] = mapped_column(enum_column(DispatchStatus, "work_order_dispatch_status"))
-    request: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    request: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("work_order_dispatch.request"))
+    result: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("work_order_dispatch.result"), nullable=True)
     reference: Mapped[str | None] = mapped_column(String(120), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

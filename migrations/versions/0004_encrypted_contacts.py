@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.support import configured_ring
+
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -27,26 +29,7 @@ COLUMNS = [
 
 
 def _ring():  # type: ignore[no-untyped-def]
-    """The key ring of this deployment (GOVOPS_MASTER_KEY, as for the server), with its data keys."""
-    from core.clock import utcnow
-    from core.db.base import UTCDateTime
-    from core.keyring import RING, KeyState
-    from core.settings import get_settings
-
-    master_key = get_settings().master_key
-    assert master_key is not None
-    RING.configure(master_key.get_secret_value())
-    bind = op.get_bind()
-    rows = [(v, KeyState(s), w) for v, s, w in bind.execute(sa.text("SELECT version, state, wrapped FROM data_key"))]
-    if not rows:
-        wrapped = RING.new_wrapped_key(1)
-        columns = [sa.column(c) for c in ("version", "state", "wrapped")]
-        data_key = sa.table("data_key", *columns, sa.column("created_at", UTCDateTime), sa.column("activated_at", UTCDateTime))
-        now = utcnow()
-        bind.execute(data_key.insert().values(version=1, state="ACTIVE", wrapped=wrapped, created_at=now, activated_at=now))
-        rows = [(1, KeyState.ACTIVE, wrapped)]
-    RING.install(rows)
-    return RING
+    return configured_ring()
 
 
 def upgrade() -> None:

@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from core import storage
 from core.clock import utcnow
 from core.ids import to_global_id
+from domain.integration.ports import redact
 from domain.workorders.flow import kind_label, step_label
 from domain.workorders.records import AttachmentRecord, DispatchRecord, EventRecord, SlaRecord, TaskRecord, WorkOrderRecord
 from domain.workorders.sla import Interval, SlaClock
@@ -56,7 +57,7 @@ def _link_values(root: WorkOrderRecord, info: Any) -> Any:
 
 
 def _form(root: WorkOrderRecord, _info: Any) -> Any:
-    return root.payload
+    return redact(root.payload)  # sealed at rest; ID numbers hidden and phones masked in the API
 
 
 def _kind_label(root: WorkOrderRecord, _info: Any) -> str:
@@ -87,7 +88,10 @@ class WorkOrder(Node):
     updated_at: datetime = strawberry.field(description="Last change.")
     finished_at: datetime | None = strawberry.field(description="Completed, rejected or withdrawn at.")
 
-    @strawberry.field(description="The kind's form as submitted (validated against the kind's model).")
+    @strawberry.field(
+        description="The kind's form as submitted (validated against the kind's model); ID numbers show as *** and "
+        "phone numbers masked in the middle."
+    )
     @raw(_form)
     def form(self, root: Parent, info: strawberry.Info) -> JSON:
         return _form(root, info)

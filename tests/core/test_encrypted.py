@@ -234,6 +234,9 @@ def test_every_encrypted_column_is_known_to_the_rotation():
         "sim_card.holder_phone",
         "secure_access_account.holder_phone",
         "secure_access_account.holder_id_number",
+        "work_order.payload",
+        "work_order_dispatch.request",
+        "work_order_dispatch.result",
     }
     for _t, _pk, c in keyring.encrypted_columns():
         assert isinstance(c.type, Encrypted) and c.type.context == f"{_t.name}.{c.name}"

@@ -173,3 +173,22 @@ async def test_an_abnormal_behaviour_event_from_the_platform_becomes_an_alert_on
 async def account_id(services: Any, name: str) -> int:
     async with services.session_factory() as s:
         return int((await s.execute(select(SecureAccessAccount.id).where(SecureAccessAccount.account_name == name))).scalar_one())
+
+
+async def test_the_holders_numbers_are_sealed_in_the_order_and_its_dispatch_and_masked_in_the_api(registry, platform, gql):
+    from sqlalchemy import LargeBinary, text, type_coerce
+
+    from domain.workorders.models import WorkOrderDispatch
+    from tests.secure_access.conftest import ID_NUMBERS
+
+    await opened(gql, registry, platform)
+    async with registry.services.session_factory() as s:
+        payload = (await s.execute(select(type_coerce(WorkOrder.payload, LargeBinary)))).scalar_one()
+        request = (await s.execute(select(type_coerce(WorkOrderDispatch.request, LargeBinary)))).scalar_one()
+        logged = str((await s.execute(text("SELECT request FROM interface_call"))).all())
+    for raw in (bytes(payload), bytes(request)):
+        assert ID_NUMBERS[0].encode() not in raw and b"13912345678" not in raw
+    assert ID_NUMBERS[0] not in logged and "13912345678" not in logged
+    q = "{ workOrders(first: 1) { edges { node { form } } } }"
+    form = (await gql(q, as_user="pd_user"))["data"]["workOrders"]["edges"][0]["node"]["form"]
+    assert form["holder"] == {"name": "陈静", "phone": "139****5678", "idNumber": "***"}
