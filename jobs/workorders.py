@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import domain.flows  # noqa: F401  (registers every area's kinds)
 from core.clock import utcnow
-from core.queue.context import JobContext, RetryLater
+from core.queue.context import JobContext, LeaseLost, RetryLater
 from domain.integration.ports import current_order_id
 from domain.workorders import dispatching, timers
 from domain.workorders.ports import PlatformRejected, PlatformUnavailable
@@ -41,8 +41,18 @@ async def dispatch(ctx: JobContext, dispatch_id: int) -> str:
         return "dead"
     finally:
         current_order_id.reset(token)
-    async with ctx.transaction() as uow:
-        await dispatching.answered(uow, dispatch_id, result)
+    try:
+        async with ctx.transaction() as uow:
+            await dispatching.answered(uow, dispatch_id, result)
+    except (LeaseLost, RetryLater):
+        raise
+    except Exception as exc:  # the platform did the work, but its answer cannot be taken in (a bad result, a rule)
+        if ctx.attempt < ctx.max_tries:
+            raise RetryLater(f"confirmation could not be applied: {exc}") from exc
+        async with ctx.transaction() as uow:  # the failed one rolled back: this job still commits once
+            await dispatching.dead(uow, dispatch_id, f"平台已确认，但结果无法登记 / Confirmed, but the result could not "
+                                   f"be applied: {exc}"[:2000])  # fmt: skip
+        return "dead"
     return result.answer.value
 
 

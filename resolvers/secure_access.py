@@ -69,8 +69,7 @@ async def account_update(info: strawberry.Info, input: Annotated[inputs.SecureAc
 
     async def work(uow: Any) -> Any:
         account_id = decode(input.id, "SecureAccessAccount", "id", SecureAccessErrorCode.INVALID_INPUT)
-        changes = service.AccountEdit(holder_name=input.holder_name, holder_phone=input.holder_phone,
-                                      valid_to=input.valid_to, mac_limit=input.mac_limit)  # fmt: skip
+        changes = service.AccountEdit(holder_name=input.holder_name, holder_phone=input.holder_phone)
         return await service.edit(uow, actor, account_id, changes, expected_version=input.expected_version)
 
     edited, errors = await run(info, work)

@@ -79,5 +79,5 @@ class SecureAccessMutation:
     secure_access_account_update: types.SecureAccessAccountPayload = strawberry.mutation(
         resolver=rsa.account_update,
         permission_classes=guard(rsa.MANAGE),
-        description="Correct an account's holder, validity or MAC limit (the management unit; audited).",
+        description="Correct an account's holder name or phone (the management unit; audited).",
     )  # type: ignore[assignment]

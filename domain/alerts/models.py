@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import AUTOINCREMENT, Base, BigId, JSONType, UTCDateTime, enum_column
@@ -16,6 +16,15 @@ class Alert(Base):
     __tablename__ = "alert"
     __table_args__ = (
         Index("ix_alert_fingerprint_status", "fingerprint", "status"),
+        # One firing alert per fingerprint, even when two transactions fire it at once (the second one fails and
+        # its job or caller retries, then counts on the first).
+        Index(
+            "uq_alert_firing_fingerprint",
+            "fingerprint",
+            unique=True,
+            sqlite_where=text("status = 'FIRING'"),
+            postgresql_where=text("status = 'FIRING'"),
+        ),
         Index("ix_alert_status_last_seen", "status", "last_seen_at"),
         Index("ix_alert_target", "target_type", "target_id"),
         Index("ix_alert_unit_status", "unit_id", "status"),

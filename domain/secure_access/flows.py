@@ -8,6 +8,7 @@ holds, a system not in the catalogue, a validity that does not hold, an account 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from domain.workorders.flow import MANAGEMENT_REVIEW, UNIT_LEADER, Dispatch, Flo
 from domain.workorders.models import WorkOrderLink
 
 PLATFORM = "secure_access_support"
+ACCOUNT_NAME = re.compile(r"^JR\d{8}$")  # as the platform issues them
 TARGET = "SecureAccessAccount"
 
 
@@ -58,6 +60,14 @@ async def _systems(ctx: StepContext, codes: list[str]) -> list[Application]:
     if unknown:
         raise error(Code.INVALID_INPUT, f"系统不存在或已下线 / Unknown or retired systems: {', '.join(unknown)}",
                     "form.systems")  # fmt: skip
+    return found
+
+
+async def _granted(ctx: StepContext, codes: list[str]) -> list[Application]:
+    """The systems an approved order grants, retired since or not (the platform has granted them already)."""
+    found, _ = await catalog.offered(ctx.uow.session, codes)
+    if len(found) != len(set(codes)):
+        raise RuntimeError(f"systems gone from the catalogue: {sorted(set(codes) - {a.code for a in found})}")
     return found
 
 
@@ -123,11 +133,14 @@ async def _open_request(ctx: StepContext) -> dict[str, Any]:
 async def _opened(ctx: StepContext) -> None:
     """The platform opened the account: it enters the registry with the name issued, linked to the order."""
     form: OpenForm = ctx.form
-    apps = await _systems(ctx, form.systems)
+    name = ctx.result.get("accountName")
+    if not isinstance(name, str) or not ACCOUNT_NAME.match(name):  # a platform fault: dead letter, not a bad record
+        raise ValueError(f"the platform issued no valid account name: {name!r}")
+    apps = await _granted(ctx, form.systems)
     phone, id_number = validation.msisdn(form.holder.phone), validation.id_number(form.holder.id_number)
     assert phone is not None and id_number is not None
     account = await service.register(ctx.uow, service.NewAccount(
-        account_name=ctx.result["accountName"], holder_name=form.holder.name, holder_phone=phone,
+        account_name=name, holder_name=form.holder.name, holder_phone=phone,
         holder_id_number=id_number, unit_id=ctx.order.unit_id, macs=list(ctx.request["macs"]),
         application_ids=[a.id for a in apps], valid_from=form.valid_from, valid_to=form.valid_to,
     ), order_id=ctx.order.id)  # fmt: skip
@@ -183,7 +196,7 @@ async def _changed(ctx: StepContext) -> None:
                         detail={"before": before, "after": sorted(ctx.request["macs"])})  # fmt: skip
     if "systems" in ctx.request:
         before = await service.system_codes_of(ctx.uow, account.id)
-        apps = await _systems(ctx, list(ctx.request["systems"]))
+        apps = await _granted(ctx, list(ctx.request["systems"]))
         await service.set_systems(ctx.uow, account, [a.id for a in apps])
         service.history(ctx.uow, account, AccountEventKind.SYSTEMS_CHANGED, now, order_id=ctx.order.id,
                         detail={"before": before, "after": sorted(ctx.request["systems"])})  # fmt: skip

@@ -124,17 +124,16 @@ async def change_status(uow: UnitOfWork, account: SecureAccessAccount, to: Accou
 
 @dataclass
 class AccountEdit:
-    """What the management unit may correct by hand (None: unchanged)."""
+    """What the management unit may correct by hand (None: unchanged). Validity and the MAC limit are the platform's
+    too, so they change by work order, not here."""
 
     holder_name: str | None = None
     holder_phone: str | None = None
-    valid_to: date | None = None
-    mac_limit: int | None = None
 
 
 async def update(uow: UnitOfWork, actor: Any, account: SecureAccessAccount, edit: AccountEdit,
                  now: datetime | None = None) -> SecureAccessAccount:  # fmt: skip
-    """Correct an account's basic information (audited in the operation log and the account's history).
+    """Correct an account's holder details (audited in the operation log and the account's history).
     INVALID_INPUT, INVALID_TRANSITION (a revoked account)."""
     now = now or utcnow()
     if account.status is AccountStatus.REVOKED:
@@ -152,20 +151,6 @@ async def update(uow: UnitOfWork, actor: Any, account: SecureAccessAccount, edit
             raise error(Code.INVALID_INPUT, "手机号码格式不正确 / Not a mainland mobile number", "holderPhone")
         if phone != account.holder_phone:
             changes["holderPhone"], account.holder_phone = {"changed": True}, phone  # no number in the journal
-    if edit.valid_to is not None:
-        if edit.valid_to < account.valid_from or (edit.valid_to - account.valid_from).days > MAX_VALIDITY_DAYS:
-            raise error(Code.INVALID_INPUT, "有效期须在开始日期后三年内 / Valid to must be within three years of valid from",
-                        "validTo")  # fmt: skip
-        if edit.valid_to != account.valid_to:
-            changes["validTo"] = {"before": account.valid_to.isoformat(), "after": edit.valid_to.isoformat()}
-            account.valid_to = edit.valid_to
-    if edit.mac_limit is not None:
-        bound = len(await macs_of(uow, account.id))
-        if not max(1, bound) <= edit.mac_limit <= 64:
-            raise error(Code.INVALID_INPUT, f"MAC数量上限须在{max(1, bound)}-64之间 / The MAC limit must be {max(1, bound)}-64",
-                        "macLimit")  # fmt: skip
-        if edit.mac_limit != account.mac_limit:
-            changes["macLimit"], account.mac_limit = {"before": account.mac_limit, "after": edit.mac_limit}, edit.mac_limit
     if changes:
         account.updated_at = now
         history(uow, account, AccountEventKind.EDITED, now, actor_name=getattr(actor, "display_name", "系统"), detail=changes)

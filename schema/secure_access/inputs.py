@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import strawberry
 
 from schema.secure_access.enums import SecureAccessAccountStatus
@@ -25,7 +23,10 @@ class SecureAccessAccountFilter:
     )
 
 
-@strawberry.input(description="Correct an account's basic information (the management unit); omitted fields stay.")
+@strawberry.input(
+    description="Correct an account's holder details (the management unit); omitted fields stay. Validity and the MAC "
+    "limit are the platform's too: they change by work order."
+)
 class SecureAccessAccountUpdateInput:
     id: strawberry.ID = strawberry.field(description="The account.")
     expected_version: int | None = strawberry.field(
@@ -33,5 +34,3 @@ class SecureAccessAccountUpdateInput:
     )
     holder_name: str | None = strawberry.field(default=None, description="The holder's name, 1-64 characters.")
     holder_phone: str | None = strawberry.field(default=None, description="The holder's mobile number.")
-    valid_to: date | None = strawberry.field(default=None, description="Last day of validity (within three years of the first).")
-    mac_limit: int | None = strawberry.field(default=None, description="MAC addresses it may bind (its bound count to 64).")

@@ -76,21 +76,21 @@ async def test_account_lists_issue_a_constant_number_of_statements(registry, gql
 
 
 UPDATE = """mutation($i: SecureAccessAccountUpdateInput!) { secureAccessAccountUpdate(input: $i) {
-  account { holderName holderPhone macLimit version history { kind detail } } errors { code field } } }"""
+  account { holderName holderPhone version history { kind detail } } errors { code field } } }"""
 
 
 async def test_the_management_unit_corrects_an_account_with_an_audit_trail(registry, gql):
     [account_id] = await registry.accounts("D-PD", range(1, 2))
     gid = to_global_id("SecureAccessAccount", account_id)
-    done = (await gql(UPDATE, {"i": {"id": gid, "holderName": "用户一", "macLimit": 8, "expectedVersion": 1}},
+    done = (await gql(UPDATE, {"i": {"id": gid, "holderName": "用户一", "holderPhone": "13811112222", "expectedVersion": 1}},
                       as_user="operator"))["data"]["secureAccessAccountUpdate"]  # fmt: skip
-    assert done["errors"] == [] and (done["account"]["holderName"], done["account"]["macLimit"]) == ("用户一", 8)
+    assert done["errors"] == [] and (done["account"]["holderName"], done["account"]["holderPhone"]) == ("用户一", "13811112222")
     assert done["account"]["history"][-1] == {
-        "kind": "EDITED", "detail": {"holderName": {"before": "用户1", "after": "用户一"}, "macLimit": {"before": 5, "after": 8}}}  # fmt: skip
+        "kind": "EDITED", "detail": {"holderName": {"before": "用户1", "after": "用户一"}, "holderPhone": {"changed": True}}}  # fmt: skip
     stale = await gql(UPDATE, {"i": {"id": gid, "holderName": "x", "expectedVersion": 1}}, as_user="operator")
     assert stale["data"]["secureAccessAccountUpdate"]["errors"] == [{"code": "STALE_STATE", "field": "id"}]
-    bad = await gql(UPDATE, {"i": {"id": gid, "macLimit": 1}}, as_user="operator")  # two MACs are bound
-    assert bad["data"]["secureAccessAccountUpdate"]["errors"] == [{"code": "INVALID_INPUT", "field": "macLimit"}]
+    bad = await gql(UPDATE, {"i": {"id": gid, "holderPhone": "12345"}}, as_user="operator")
+    assert bad["data"]["secureAccessAccountUpdate"]["errors"] == [{"code": "INVALID_INPUT", "field": "holderPhone"}]
     denied = await gql(UPDATE, {"i": {"id": gid, "holderName": "x"}}, as_user="pd_admin")
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     logged = await gql('{ auditEvents(first: 5, filter: {operation: "secure_access.account_update"}) { edges { node { targetId } } } }',

@@ -278,3 +278,20 @@ async def test_a_fan_out_sends_one_request_each_and_completes_when_all_are_confi
     assert {d.status for d in rows} == {DispatchStatus.CONFIRMED} and [d.request["n"] for d in rows] == [1, 2, 3]
     assert sorted(p["n"] for p in platform.opened) == [1, 2, 3]  # each request's work done once
     assert sorted(await links(wo.services, oid)) == [("TestAccount", 1001), ("TestAccount", 1002), ("TestAccount", 1003)]
+
+
+async def test_a_confirmation_that_cannot_be_applied_ends_in_dead_letter_not_in_silence(wo, platform):
+    calls: list[dict[str, Any]] = []
+
+    def garbled(_sim: SimulatorState, payload: dict[str, Any]) -> dict[str, Any]:
+        calls.append(payload)
+        return {"accountId": "not-a-number"}  # the effect cannot take this in
+
+    platform.sim.handlers["open"] = garbled
+    oid = await approved(wo)
+    await drive(wo.services)
+    assert (await order(wo.services, oid)).status is WorkOrderStatus.DISPATCH_FAILED
+    dispatch = await dispatch_of(wo.services, oid)
+    assert dispatch.status is DispatchStatus.DEAD and "could not be applied" in (dispatch.last_error or "")
+    assert len(calls) == 1  # retried with the same key: the platform did the work once
+    assert await links(wo.services, oid) == []
