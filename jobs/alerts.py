@@ -32,6 +32,8 @@ async def push_security(ctx: JobContext, alert_id: int) -> str:
         await gateway.send("security_alert", body, idempotency_key=push.key(alert_id))
     except PlatformRejected as exc:
         if exc.code == "ALERT_RECEIVED":  # it is there already (pushed under another key): done
+            async with ctx.transaction() as uow:
+                await push.pushed(uow, alert_id)
             return "received"
         async with ctx.transaction() as uow:
             await push.stuck(uow, alert_id, f"{exc.code}: {exc}")
@@ -42,4 +44,13 @@ async def push_security(ctx: JobContext, alert_id: int) -> str:
         async with ctx.transaction() as uow:
             await push.stuck(uow, alert_id, str(exc))
         return "dead"
+    async with ctx.transaction() as uow:
+        await push.pushed(uow, alert_id)
     return "pushed"
+
+
+@registry.cron("alerts.push_retry", minute=set(range(5, 60, 10)), timeout=300)
+async def push_retry(ctx: JobContext) -> int:
+    """Every ten minutes: the security alerts of the last week the operations platform never received, sent again."""
+    async with ctx.transaction() as uow:
+        return await push.retry_unpushed(uow)

@@ -55,6 +55,7 @@ class Alert(Base):
     owner_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # who works on it
     # The silence it fired under: no notice and no automatic fault while the silence holds (alert_silence.id).
     silenced_by_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # received by the operations platform
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

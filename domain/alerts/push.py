@@ -1,11 +1,15 @@
 """Security alerts go to the Big Data Center's integrated operations platform (module 36): each new alert of a
 security kind is written to the outbox with the change that raised it, and the `alerts.push_security` job sends it
-with an idempotency key (retried with backoff; after the last try a business alert says it is stuck)."""
+with an idempotency key (retried with backoff). After the last try one business alert per outage says pushes are
+stuck; the `alerts.push_retry` cron sends what was never received again, and the first push that gets through
+resolves the business alert. `pushed_at` marks what the platform has."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+from sqlalchemy import select, update
 
 from core.clock import utcnow
 from core.db.uow import UnitOfWork
@@ -43,12 +47,41 @@ async def payload(session: Any, alert_id: int) -> dict[str, Any] | None:
     }  # fmt: skip
 
 
+STUCK = f"{PLATFORM}:push"  # one business alert per outage, counting the pushes that could not get through
+RETRY_AFTER = timedelta(minutes=10)
+RETRY_WITHIN = timedelta(days=7)
+
+
 async def stuck(uow: UnitOfWork, alert_id: int, why: str, now: datetime | None = None) -> None:
-    """The last try failed: a business alert on the security alert, for the duty desk (resolved if a later push works)."""
+    """The last try failed: the outage's business alert counts it (the duty desk hears of the outage once)."""
     from domain.alerts import service  # service enqueues pushes: imported at use
 
     await service.fire(
-        uow, kind=AlertKind.BUSINESS, severity=AlertSeverity.MAJOR, source=PLATFORM, fingerprint=f"{PLATFORM}:push:{alert_id}",
-        title=f"安全告警推送一体化运营平台失败（告警 {alert_id}）", detail=why[:2000], target=("Alert", alert_id),
-        now=now or utcnow(),
+        uow, kind=AlertKind.BUSINESS, severity=AlertSeverity.MAJOR, source=PLATFORM, fingerprint=STUCK,
+        title="安全告警推送一体化运营平台失败 / Security alerts cannot reach the operations platform",
+        detail=f"告警 {alert_id}: {why}"[:2000], labels={"lastAlertId": alert_id}, now=now or utcnow(),
     )  # fmt: skip
+
+
+async def pushed(uow: UnitOfWork, alert_id: int, now: datetime | None = None) -> None:
+    """The platform has it: marked (without moving the alert's version), and an outage alert resolves."""
+    from domain.alerts import service
+
+    now = now or utcnow()
+    t = Alert.__table__.c
+    await uow.session.execute(update(Alert.__table__).where(t.id == alert_id, t.pushed_at.is_(None)).values(pushed_at=now))
+    await service.resolve(uow, STUCK, "推送已恢复 / Pushes get through again", now)
+
+
+async def retry_unpushed(uow: UnitOfWork, now: datetime | None = None, limit: int = 200) -> int:
+    """Security alerts of the last week the platform never received: pushed again (the same idempotency key)."""
+    now = now or utcnow()
+    t = Alert.__table__.c
+    stmt = (
+        select(t.id).where(t.kind.in_(SECURITY_KINDS), t.pushed_at.is_(None), t.first_seen_at < now - RETRY_AFTER,
+                           t.first_seen_at > now - RETRY_WITHIN).order_by(t.id).limit(limit)
+    )  # fmt: skip
+    ids = list((await uow.session.execute(stmt)).scalars())
+    for alert_id in ids:
+        uow.enqueue(PUSH_JOB, {"alert_id": alert_id}, key=f"{PUSH_JOB}:{alert_id}:{now:%Y%m%d%H%M}")
+    return len(ids)

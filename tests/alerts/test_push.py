@@ -4,12 +4,14 @@ leaves a business alert."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from domain.alerts import service
+from core.clock import utcnow
+from domain.alerts import push, service
 from domain.alerts.enums import AlertKind, AlertSeverity
 from domain.alerts.models import Alert
 from integrations import registry as platform_registry
@@ -55,11 +57,21 @@ async def test_a_security_alert_arrives_once_even_after_two_failures(demo, opera
     assert len(operations.state.operations.alerts) == 1
 
 
-async def test_a_push_that_never_gets_through_leaves_a_business_alert(demo, operations):
+async def test_pushes_that_never_get_through_raise_one_outage_alert_and_go_out_when_the_platform_is_back(demo, operations):
     operations.state.sim.fail("down", times=None, operation="security_alert")
-    alert_id = await fire(demo, "ids:2")
+    first, second = await fire(demo, "ids:2"), await fire(demo, "ids:3")
     await drive(demo)
     assert operations.state.operations.alerts == []
     async with demo.session_factory() as s:
         stuck = (await s.execute(select(Alert).where(Alert.kind == AlertKind.BUSINESS))).scalar_one()
-    assert (stuck.target_type, stuck.target_id, stuck.source) == ("Alert", alert_id, "operations_platform")
+    assert (stuck.source, stuck.count, stuck.status.value) == ("operations_platform", 2, "FIRING")  # one per outage
+    operations.state.sim.clear_failures()
+    async with demo.unit_of_work() as uow:
+        assert await push.retry_unpushed(uow, utcnow() + timedelta(minutes=11)) == 2
+    await drive(demo)
+    assert sorted(a["alertId"] for a in operations.state.operations.alerts) == [first, second]
+    async with demo.session_factory() as s:
+        assert (await s.get(Alert, stuck.id)).status.value == "RESOLVED"  # type: ignore[union-attr]
+        assert all(a.pushed_at for a in (await s.execute(select(Alert).where(Alert.id.in_([first, second])))).scalars())
+    async with demo.unit_of_work() as uow:
+        assert await push.retry_unpushed(uow, utcnow() + timedelta(minutes=11)) == 0  # nothing left to send

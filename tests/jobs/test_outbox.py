@@ -256,6 +256,7 @@ def test_the_production_worker_knows_every_job_and_cron():
         sorted(c.name for c in WorkerSettings.cron_jobs)
         == sorted(jobs.registry.crons)
         == [
+            "alerts.push_retry",
             "alerts.silence_tick",
             "audit.archive",
             "exports.expire",
