@@ -1,9 +1,10 @@
-"""Secure access jobs: the support platform's usage feed (logins, sessions, abnormal behaviour)."""
+"""Secure access jobs: the support platform's usage feed (logins, sessions, abnormal behaviour), and expiry."""
 
 from __future__ import annotations
 
+from core.clock import beijing_today
 from core.queue.context import JobContext
-from domain.secure_access import usage
+from domain.secure_access import service, usage
 from domain.secure_access.flows import PLATFORM
 from integrations import registry as gateways
 from integrations.secure_access_support.gateway import UsageFeedClient
@@ -35,3 +36,10 @@ async def take_usage(ctx: JobContext) -> int:
             break
     async with ctx.transaction() as uow:
         return (await usage.take(uow, events, after))["taken"]
+
+
+@registry.cron("secure_access.expire", hour=16, minute=10, timeout=600)
+async def expire(ctx: JobContext) -> int:
+    """Daily at 00:10 Beijing (16:10 UTC): accounts past their last day of validity expire and free their MACs."""
+    async with ctx.transaction() as uow:
+        return await service.expire(uow, beijing_today())

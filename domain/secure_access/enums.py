@@ -9,6 +9,7 @@ class AccountStatus(str, enum.Enum):
     APPLIED = "APPLIED"  # registered, not yet open on the platform
     ACTIVE = "ACTIVE"
     SUSPENDED = "SUSPENDED"
+    EXPIRED = "EXPIRED"  # past its validity: the platform lets it in no more and frees its MACs; it may be revoked
     REVOKED = "REVOKED"
 
 
@@ -22,9 +23,13 @@ ACCOUNT_TRANSITIONS: frozenset[tuple[AccountStatus, AccountStatus]] = frozenset(
         (S.SUSPENDED, S.ACTIVE),
         (S.ACTIVE, S.REVOKED),
         (S.SUSPENDED, S.REVOKED),
+        (S.ACTIVE, S.EXPIRED),
+        (S.SUSPENDED, S.EXPIRED),
+        (S.EXPIRED, S.REVOKED),
     }
 )
 LIVE = (S.ACTIVE, S.SUSPENDED)  # accounts that hold their MAC addresses
+REVOCABLE = (S.ACTIVE, S.SUSPENDED, S.EXPIRED)  # accounts the platform still has open
 
 
 class AccountEventKind(str, enum.Enum):

@@ -20,7 +20,7 @@ from domain.secure_access.records import AccountRecord
 
 STATUSES = {
     AccountStatus.APPLIED: "已申请", AccountStatus.ACTIVE: "在用", AccountStatus.SUSPENDED: "已暂停",
-    AccountStatus.REVOKED: "已撤销",
+    AccountStatus.EXPIRED: "已过期", AccountStatus.REVOKED: "已撤销",
 }  # fmt: skip
 COLUMNS = [
     ("账号", 14), ("使用人", 12), ("单位", 28), ("状态", 8), ("有效期起", 12), ("有效期止", 12), ("MAC地址", 40),

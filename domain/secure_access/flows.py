@@ -18,7 +18,7 @@ from domain.catalog import repository as catalog
 from domain.catalog.models import Application
 from domain.identity.models import OrgUnit
 from domain.secure_access import service, validation
-from domain.secure_access.enums import LIVE, AccountEventKind, AccountStatus
+from domain.secure_access.enums import LIVE, REVOCABLE, AccountEventKind, AccountStatus
 from domain.secure_access.forms import ChangeForm, OpenForm, RevokeForm
 from domain.secure_access.models import SecureAccessAccount, secure_access_mac
 from domain.workorders.errors import Code, error
@@ -212,11 +212,11 @@ CHANGE = register(Flow("secure_access.change", "互联网安全加密接入业�
 
 
 async def _check_revoke(ctx: StepContext) -> None:
-    await _link(ctx, await account_of(ctx))
+    await _link(ctx, await account_of(ctx, statuses=REVOCABLE))
 
 
 async def _revoked(ctx: StepContext) -> None:
-    account = await account_of(ctx)
+    account = await account_of(ctx, statuses=REVOCABLE)
     await service.change_status(ctx.uow, account, AccountStatus.REVOKED, order_id=ctx.order.id,
                                 detail={"revokedAt": ctx.result.get("revokedAt")})  # fmt: skip
 

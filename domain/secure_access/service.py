@@ -112,10 +112,13 @@ async def change_status(uow: UnitOfWork, account: SecureAccessAccount, to: Accou
     before = account.status
     account.status, account.updated_at = to, now
     detail = dict(detail or {})
-    if to is AccountStatus.REVOKED:
-        account.revoked_at, account.online_sessions = now, 0
-        detail["releasedMacs"] = await macs_of(uow, account.id)
-        await set_macs(uow, account, [])
+    if to in (AccountStatus.REVOKED, AccountStatus.EXPIRED):
+        if to is AccountStatus.REVOKED:
+            account.revoked_at = now
+        account.online_sessions = 0
+        if released := await macs_of(uow, account.id):
+            detail["releasedMacs"] = released
+            await set_macs(uow, account, [])
     if to is AccountStatus.ACTIVE and account.activated_at is None:
         account.activated_at = now
     history(uow, account, AccountEventKind.STATUS_CHANGED, now, actor_name=actor_name, before=before, order_id=order_id,
@@ -136,8 +139,9 @@ async def update(uow: UnitOfWork, actor: Any, account: SecureAccessAccount, edit
     """Correct an account's holder details (audited in the operation log and the account's history).
     INVALID_INPUT, INVALID_TRANSITION (a revoked account)."""
     now = now or utcnow()
-    if account.status is AccountStatus.REVOKED:
-        raise error(Code.INVALID_TRANSITION, "已撤销的账号不能修改 / A revoked account cannot be edited", "id")
+    if account.status in (AccountStatus.REVOKED, AccountStatus.EXPIRED):
+        raise error(Code.INVALID_TRANSITION, "已撤销或过期的账号不能修改 / A revoked or expired account cannot be edited",
+                    "id")  # fmt: skip
     changes: dict[str, dict[str, Any]] = {}
     if edit.holder_name is not None:
         name = edit.holder_name.strip()
@@ -169,3 +173,23 @@ async def edit(uow: UnitOfWork, actor: Any, account_id: int, changes: AccountEdi
     if expected_version is not None and account.version != expected_version:
         raise error(Code.STALE_STATE, "账号已被他人修改，请刷新后重试 / The account changed since you read it; reload", "id")
     return await update(uow, actor, account, changes)
+
+
+async def expire(uow: UnitOfWork, today: date, now: datetime | None = None, batch: int = 500) -> int:
+    """Live accounts whose last day of validity has passed become EXPIRED and release their MAC addresses, as the
+    platform does; returns how many."""
+    now = now or utcnow()
+    stmt = (
+        select(SecureAccessAccount)
+        .where(SecureAccessAccount.status.in_((AccountStatus.ACTIVE, AccountStatus.SUSPENDED)),
+               SecureAccessAccount.valid_to < today)
+        .order_by(SecureAccessAccount.id).limit(batch).with_for_update(skip_locked=True)
+    )  # fmt: skip
+    done = 0
+    while accounts := list((await uow.session.execute(stmt)).scalars()):
+        for account in accounts:
+            await change_status(uow, account, AccountStatus.EXPIRED, now=now,
+                                detail={"validTo": account.valid_to.isoformat()})  # fmt: skip
+        await uow.session.flush()
+        done += len(accounts)
+    return done

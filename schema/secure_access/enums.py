@@ -10,6 +10,7 @@ SecureAccessAccountStatus = gql_enum(e.AccountStatus, "Where an account stands (
     e.AccountStatus.APPLIED: "Registered, not yet open on the support platform.",
     e.AccountStatus.ACTIVE: "In service.",
     e.AccountStatus.SUSPENDED: "Suspended: it keeps its MAC addresses but cannot log in.",
+    e.AccountStatus.EXPIRED: "Past its validity: it cannot log in and its MAC addresses are released; it may be revoked.",
     e.AccountStatus.REVOKED: "Revoked (撤销): closed on the platform; its MAC addresses are released.",
 }, "SecureAccessAccountStatus")  # fmt: skip
 SecureAccessEventKind = gql_enum(e.AccountEventKind, "What happened to an account.", {

@@ -267,6 +267,7 @@ def test_the_production_worker_knows_every_job_and_cron():
             "identity.purge_tokens",
             "identity.verify_integrity",
             "outbox.purge_done",
+            "secure_access.expire",
             "secure_access.usage",
             "wireless.plans_due",
             "wireless.sync_users",

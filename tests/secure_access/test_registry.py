@@ -12,6 +12,7 @@ from sqlalchemy import LargeBinary, select, type_coerce
 from core.ids import to_global_id
 from domain.alerts.models import Alert
 from domain.secure_access import usage
+from domain.secure_access.enums import AccountStatus
 from domain.secure_access.models import SecureAccessAccount
 from tests.resolvers.test_read_path import StatementCounter
 from tests.secure_access.conftest import ID_NUMBERS
@@ -120,3 +121,27 @@ async def test_the_usage_feed_keeps_sessions_and_turns_abnormal_behaviour_into_a
         "USER_BEHAVIOUR", "SecureAccessAccount", account_id, 1)  # fmt: skip
     async with registry.services.unit_of_work() as uow:
         assert await usage.stored_cursor(uow.session) == 5
+
+
+async def test_accounts_past_their_validity_expire_free_their_macs_and_may_still_be_revoked(registry, gql):
+    from datetime import timedelta
+
+    from core.clock import beijing_today
+    from domain.secure_access import service
+
+    [late, fine] = await registry.accounts("D-PD", range(1, 3), valid_days=0)  # valid until today
+    async with registry.services.unit_of_work() as uow:
+        assert await service.expire(uow, beijing_today()) == 0  # today is still a valid day
+    async with registry.services.unit_of_work() as uow:
+        account = await uow.session.get(SecureAccessAccount, fine)
+        assert account is not None
+        account.valid_to = beijing_today() + timedelta(days=30)
+    async with registry.services.unit_of_work() as uow:
+        assert await service.expire(uow, beijing_today() + timedelta(days=1)) == 1
+    found = await listed(gql, "operator", {"statuses": ["EXPIRED"]})
+    assert [(e["node"]["accountName"], e["node"]["macs"]) for e in found["edges"]] == [("JR00000001", [])]
+    assert (await listed(gql, "operator", {"mac": "3C:22:FB:00:01:01"}))["totalCount"] == 0  # free for a new account
+    async with registry.services.unit_of_work() as uow:
+        expired = await uow.session.get(SecureAccessAccount, late)
+        assert expired is not None
+        await service.change_status(uow, expired, AccountStatus.REVOKED)
