@@ -34,6 +34,7 @@ from schema.node import Node
 from schema.notifications import types as notifications
 from schema.pagination import Connection
 from schema.permissions import guard
+from schema.scalars import AwareDateTime
 from schema.secure_access_root import SecureAccessMutation, SecureAccessQuery
 from schema.wireless import enums as wl_enums
 from schema.wireless import inputs as wl_inputs
@@ -494,7 +495,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             settings.max_query_cost,
             bool(settings.anonymous_introspection),
         ),
-        config=StrawberryConfig(auto_camel_case=True),
+        # A time without its zone is refused, not guessed.
+        config=StrawberryConfig(auto_camel_case=True, scalar_map={datetime: AwareDateTime}),
         execution_context_class=FastExecutionContext,
     )
     fastpath.install(schema)

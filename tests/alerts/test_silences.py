@@ -121,3 +121,8 @@ async def test_cancelling_a_silence_notices_what_it_held(demo, gql):
     async with demo.unit_of_work() as uow:
         assert (await service.silence_tick(uow, SUNDAY_2AM + timedelta(minutes=1)))["unsilenced"] == 1
     assert (await notices(demo, "operator"))[-1] == ("ALERT_FIRED", "静默结束仍在告警：UPF upf:7")
+
+
+async def test_a_time_without_its_zone_is_refused_with_a_clear_message(demo, gql):
+    answer = await gql(CREATE, {"i": {"comment": "x", "kinds": ["UPF"], "endsAt": "2026-12-01T00:00:00"}}, as_user="operator")
+    assert "Give the time zone" in answer["errors"][0]["message"]
