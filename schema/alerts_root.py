@@ -10,13 +10,10 @@ import strawberry
 from resolvers import alerts as ra
 from schema.alerts import enums, inputs, types
 from schema.errors import policed
-from schema.pagination import Connection
+from schema.pagination import After, Connection, Filter, First
 from schema.permissions import guard
 from schema.workorders import enums as wo_enums
 
-First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
-After = Annotated[str | None, strawberry.argument(description="Cursor to start after (from `pageInfo.endCursor`).")]
-Filter = strawberry.argument(description="Narrow the list.")
 Follow = strawberry.argument(description="Only the alerts that match.")
 
 

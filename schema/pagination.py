@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
@@ -63,3 +63,9 @@ class ConnectionValue:
         self.edges = [_EdgeValue(k, n) for k, n in zip(page.keys, page.items, strict=True)]
         self.page_info = _PageInfoValue(page)
         self.total_count = total_count
+
+
+# The arguments every list field takes, described once.
+First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
+After = Annotated[str | None, strawberry.argument(description="Cursor to start after (from `pageInfo.endCursor`).")]
+Filter = strawberry.argument(description="Narrow the list.")

@@ -32,7 +32,7 @@ from schema.identity import inputs, payloads, types
 from schema.integration import types as interface_log
 from schema.node import Node
 from schema.notifications import types as notifications
-from schema.pagination import Connection
+from schema.pagination import After, Connection, Filter, First
 from schema.permissions import guard
 from schema.scalars import AwareDateTime
 from schema.secure_access_root import SecureAccessMutation, SecureAccessQuery
@@ -43,10 +43,6 @@ from schema.workorders import enums as wo_enums
 from schema.workorders import inputs as wo_inputs
 from schema.workorders import payloads as wo_payloads
 from schema.workorders import types as wo
-
-First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
-After = Annotated[str | None, strawberry.argument(description="Cursor to start after (from `pageInfo.endCursor`).")]
-Filter = strawberry.argument(description="Narrow the list.")
 
 
 @strawberry.type(description="Everything that can be read.")

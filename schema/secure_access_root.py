@@ -9,15 +9,12 @@ import strawberry
 
 from resolvers import secure_access as rsa
 from schema.exports.types import ExportPayload
-from schema.pagination import Connection
+from schema.pagination import After, Connection, Filter, First
 from schema.permissions import guard
 from schema.secure_access import enums, inputs, types
 from schema.statistics import PeriodCount
 from schema.workorders import enums as wo_enums
 
-First = Annotated[int, strawberry.argument(description="Page size, 1 to 100.")]
-After = Annotated[str | None, strawberry.argument(description="Cursor to start after (from `pageInfo.endCursor`).")]
-Filter = strawberry.argument(description="Narrow the list.")
 Sort = strawberry.argument(description="Order of the list.")
 
 
