@@ -3,6 +3,8 @@ integrated operations platform."""
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
+
 from core.queue.context import JobContext, RetryLater
 from domain.alerts import push, service
 from domain.workorders.ports import PlatformRejected, PlatformUnavailable
@@ -15,6 +17,19 @@ async def silence_tick(ctx: JobContext) -> int:
     """Every minute: expire ended silences, and notice the alerts still firing when their silence stopped holding."""
     async with ctx.transaction() as uow:
         return (await service.silence_tick(uow))["unsilenced"]
+
+
+async def _stuck(ctx: JobContext, alert_id: int, why: str) -> None:
+    """Count the push on the outage's business alert. Two pushes failing at once may both try to open it: the one
+    that loses the unique index tries again, and counts on the other's (its failed transaction rolled back)."""
+    for attempt in (1, 2):
+        try:
+            async with ctx.transaction() as uow:
+                await push.stuck(uow, alert_id, why)
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
 
 
 @registry.job(push.PUSH_JOB, max_tries=6, timeout=60, backoff_base=2.0)
@@ -35,14 +50,12 @@ async def push_security(ctx: JobContext, alert_id: int) -> str:
             async with ctx.transaction() as uow:
                 await push.pushed(uow, alert_id)
             return "received"
-        async with ctx.transaction() as uow:
-            await push.stuck(uow, alert_id, f"{exc.code}: {exc}")
+        await _stuck(ctx, alert_id, f"{exc.code}: {exc}")
         return "refused"
     except PlatformUnavailable as exc:
         if ctx.attempt < ctx.max_tries:
             raise RetryLater(str(exc), exc.retry_after) from exc
-        async with ctx.transaction() as uow:
-            await push.stuck(uow, alert_id, str(exc))
+        await _stuck(ctx, alert_id, str(exc))
         return "dead"
     async with ctx.transaction() as uow:
         await push.pushed(uow, alert_id)

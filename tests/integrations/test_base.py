@@ -248,7 +248,7 @@ async def test_every_call_reaches_the_recorder_with_secrets_redacted(platform: P
     assert (failed.request, ok.request) == (stored, stored)
     assert payload["password"] == "x"  # the caller's payload is untouched
     assert ok.response == {
-        "status": "CONFIRMED", "result": {"msisdn": "13900000001", "iccid": "8986001", "pin": "***"},
+        "status": "CONFIRMED", "result": {"msisdn": "139****0001", "iccid": "8986001", "pin": "***"},
         "reference": "CARRIER-000001",
     }  # fmt: skip
     assert failed.response == {"code": "INTERNAL_ERROR", "message": "平台内部错误（模拟） / Simulated platform failure"}
@@ -289,12 +289,18 @@ async def test_a_failing_recorder_is_logged_and_never_raised(platform: Platform,
     [
         ("password", True), ("newPassword", True), ("client_secret", True), ("access_token", True),
         ("Authorization", True), ("X-Api-Signature", True), ("apiKey", True), ("key", True), ("credentials", True),
-        ("id_number", True), ("idCard", True), ("idempotencyKey", False), ("keyId", False), ("msisdn", False),
+        ("id_number", True), ("idCard", True), ("idempotencyKey", False), ("keyId", False),
         ("reference", False), ("status", False),
     ],
 )  # fmt: skip
 def test_redact_masks_secret_names_only(name: str, secret: bool):
     assert redact({name: "v", "list": [{name: 1}]}) == {name: "***" if secret else "v", "list": [{name: "***" if secret else 1}]}
+
+
+def test_redact_masks_personal_numbers_in_the_middle():
+    masked = redact({"msisdn": "13912345678", "holderPhone": "13812345678", "email": "zhang@bdc.sh.gov.cn", "count": 3})
+    assert masked == {"msisdn": "139****5678", "holderPhone": "138****5678", "email": "z***@bdc.sh.gov.cn", "count": 3}
+    assert redact({"msisdn": 1}) == {"msisdn": 1}  # not text: nothing to mask
 
 
 def test_redact_keeps_none_and_copies_deeply():
