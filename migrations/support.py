@@ -59,3 +59,11 @@ def configured_ring():  # type: ignore[no-untyped-def]
         rows = [(1, KeyState.ACTIVE, wrapped)]
     RING.install(rows)
     return RING
+
+
+def replace_enum_check(table: str, column: str, name: str, values: list[str]) -> None:
+    """Replace the CHECK constraint `ck_<table>_<name>` that keeps a column to its enum's values (batch mode rebuilds
+    the table on SQLite): what a revision does when an enum gains or loses a member."""
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.drop_constraint(op.f(f"ck_{table}_{name}"), type_="check")
+        batch_op.create_check_constraint(name, sa.column(column).in_(values))

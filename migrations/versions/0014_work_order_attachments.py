@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import core.db.base
-from migrations.support import grant_builtin, revoke_everywhere
+from migrations.support import grant_builtin, replace_enum_check, revoke_everywhere
 
 revision: str = "0014"
 down_revision: str | None = "0013"
@@ -21,7 +21,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-KIND = "ck_work_order_event_work_order_event_kind"
 OLD_KINDS = [
     "SUBMITTED", "RESUBMITTED", "STEP_ENTERED", "APPROVED", "REJECTED", "RETURNED", "WITHDRAWN", "COMMENTED", "DELEGATED",
     "REASSIGNED", "DISPATCHED", "DISPATCH_ACCEPTED", "DISPATCH_CONFIRMED", "DISPATCH_REFUSED", "DISPATCH_DEAD",
@@ -30,10 +29,7 @@ OLD_KINDS = [
 
 
 def _kinds(kinds: list[str]) -> None:
-    """Replace the CHECK constraint that keeps event kinds to the enum (batch mode rebuilds the table on SQLite)."""
-    with op.batch_alter_table("work_order_event", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f(KIND), type_="check")
-        batch_op.create_check_constraint("work_order_event_kind", sa.column("kind").in_(kinds))
+    replace_enum_check("work_order_event", "kind", "work_order_event_kind", kinds)
 
 
 def upgrade() -> None:

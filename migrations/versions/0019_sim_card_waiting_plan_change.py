@@ -12,12 +12,13 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.support import replace_enum_check
+
 revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-KIND = "ck_sim_card_event_sim_card_event_kind"
 OLD_KINDS = [
     "REGISTERED", "ACTIVATED", "STATUS_CHANGED", "PLAN_CHANGED", "IMEI_BOUND", "IMEI_RELEASED", "APPLICATIONS_CHANGED",
     "REPLACED", "EDITED",
@@ -26,10 +27,7 @@ ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def _kinds(kinds: list[str]) -> None:
-    """Replace the CHECK constraint that keeps event kinds to the enum (batch mode rebuilds the table on SQLite)."""
-    with op.batch_alter_table("sim_card_event", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f(KIND), type_="check")
-        batch_op.create_check_constraint("sim_card_event_kind", sa.column("kind").in_(kinds))
+    replace_enum_check("sim_card_event", "kind", "sim_card_event_kind", kinds)
 
 
 def upgrade() -> None:

@@ -15,6 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 import core.db.base
+from migrations.support import replace_enum_check
 
 revision: str = "0023"
 down_revision: str | None = "0022"
@@ -25,11 +26,7 @@ EVENT_KINDS = ["FIRED", "ACKNOWLEDGED", "ASSIGNED", "COMMENTED", "RESOLVED"]
 NOTIFICATION_KINDS = ["TASK_WAITING", "SLA_WARNING", "ESCALATED", "ORDER_RETURNED", "ORDER_FINISHED", "DISPATCH_FAILED"]
 
 
-def _check(table: str, column: str, name: str, values: list[str]) -> None:
-    """Replace the CHECK constraint that keeps a column to its enum (batch mode rebuilds the table on SQLite)."""
-    with op.batch_alter_table(table, schema=None) as batch_op:
-        batch_op.drop_constraint(op.f(f"ck_{table}_{name}"), type_="check")
-        batch_op.create_check_constraint(name, sa.column(column).in_(values))
+_check = replace_enum_check
 
 
 def upgrade() -> None:

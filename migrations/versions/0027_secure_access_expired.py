@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.support import replace_enum_check
+
 revision: str = "0027"
 down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
@@ -28,11 +30,8 @@ CHECKS = [
 
 
 def _statuses(values: list[str]) -> None:
-    """Replace the CHECK constraints that keep the status columns to the enum (batch mode rebuilds on SQLite)."""
     for table, column, name in CHECKS:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(op.f(f"ck_{table}_{name}"), type_="check")
-            batch_op.create_check_constraint(name, sa.column(column).in_(values))
+        replace_enum_check(table, column, name, values)
 
 
 def upgrade() -> None:
