@@ -106,6 +106,7 @@ def seed_demo() -> None:
     async def go() -> list | None:  # type: ignore[type-arg]
         from core.db.engine import create_session_factory
         from core.db.uow import UnitOfWork
+        from domain.faults.demo import seed_faults
         from domain.identity.demo import seed_demo as seed
         from domain.secure_access import demo as secure_access_demo
         from domain.wireless import demo as wireless_demo
@@ -129,6 +130,8 @@ def seed_demo() -> None:
                 typer.echo(
                     f"Secure access: {orders} work orders in every state (the approved ones complete once `make run` starts)."
                 )
+            if faults := await seed_faults(engine):
+                typer.echo(f"Faults: {faults} fault reports in every stage, two of them opened by critical alerts.")
             return people
         finally:
             await engine.dispose()

@@ -5,6 +5,7 @@ from core.queue.outbox import OutboxJob
 from domain.alerts.models import Alert, AlertEvent
 from domain.catalog.models import Application
 from domain.exports.models import DataExport
+from domain.faults.models import Fault
 from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole
 from domain.integration.models import FeedCursor, InterfaceCall
 from domain.notifications.models import Notification
@@ -22,7 +23,7 @@ from domain.workorders.models import (
 from domain.workorders.numbering import WorkOrderCounter
 
 __all__ = [
-    "AccessToken", "Alert", "AlertEvent", "Application", "AuditEvent", "DataExport", "FeedCursor", "InterfaceCall", "Notification", "OrgUnit", "OutboxJob", "Role", "RolePermission", "SecureAccessAccount", "SecureAccessEvent", "SimCard", "SimCardEvent", "SimCardTraffic", "SimPlan", "TerminalAccount", "User", "UserRole",
+    "AccessToken", "Alert", "AlertEvent", "Application", "AuditEvent", "DataExport", "Fault", "FeedCursor", "InterfaceCall", "Notification", "OrgUnit", "OutboxJob", "Role", "RolePermission", "SecureAccessAccount", "SecureAccessEvent", "SimCard", "SimCardEvent", "SimCardTraffic", "SimPlan", "TerminalAccount", "User", "UserRole",
     "WorkOrder", "WorkOrderAttachment", "WorkOrderCounter", "WorkOrderDispatch", "WorkOrderEvent", "WorkOrderLink", "WorkOrderSla",
     "WorkOrderTask",
 ]  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -120,6 +121,9 @@ class Settings(BaseSettings):
     wireless_support_url: str | None = Field(None, description="the wireless support platform's URL")
     secure_access_support_url: str | None = Field(None, description="the secure access support platform's URL")
     operations_platform_url: str | None = Field(None, description="the integrated operations platform's URL")
+    fault_alert_severity: Literal["CRITICAL", "MAJOR", "MINOR", "WARNING", "NONE"] = Field(
+        "CRITICAL", description="alerts of this severity or worse open a fault automatically (NONE: never)"
+    )
     platform_timeout_seconds: float = Field(10.0, gt=0, le=120, description="how long a platform call may take")
     simulate_platforms: bool | None = Field(
         None, description="start the platform simulators in-process (default: in the demo profile, when no URL is set)"

@@ -118,3 +118,22 @@ class WorkCalendar:
 
 def _seconds(t: time) -> int:
     return t.hour * 3600 + t.minute * 60 + t.second
+
+
+@dataclass(frozen=True)
+class AroundTheClock:
+    """Every second counts, nights and holidays too: the clock of an outage (a fault's response and repair times)."""
+
+    def working_seconds(self, start: datetime, end: datetime) -> int:
+        return max(0, int((end - start).total_seconds()))
+
+    def add_working(self, start: datetime, seconds: int) -> datetime:
+        if seconds < 0:
+            raise ValueError("time to add must not be negative")
+        return (start + timedelta(seconds=seconds)).astimezone(UTC)
+
+    def next_working_instant(self, at: datetime) -> datetime:
+        return at.astimezone(UTC)
+
+
+Calendar = WorkCalendar | AroundTheClock

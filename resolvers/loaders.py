@@ -41,6 +41,21 @@ class Loaders:
         self.secure_access_work_orders = DataLoader(self._children(
             lambda s, ids: workorders.orders_by_targets(s, self._ctx.require_actor(), "SecureAccessAccount", ids)))  # fmt: skip
 
+        # Relations of a fault reached by a path that did not prefetch them: fetched as nodes (permission and scope).
+        for attr, type_name in (("work_order", "WorkOrder"), ("sim_card", "SimCard"), ("alert", "Alert"),
+                                ("secure_access_account", "SecureAccessAccount")):  # fmt: skip
+            setattr(self, attr, DataLoader(self._nodes(type_name)))
+
+    def _nodes(self, type_name: str) -> Any:
+        async def batch(ids: list[int]) -> list[Any]:
+            from resolvers.prefetch import fetch_nodes  # prefetch is the resolvers' layer above the loaders
+
+            async with self._ctx.read_session() as s:
+                found = await fetch_nodes(s, self._ctx.require_actor(), type_name, ids, None)
+            return [found.get(i) for i in ids]
+
+        return batch
+
     def _keyed(self, fetch: Any) -> Any:
         async def batch(ids: list[int]) -> list[Any]:
             async with self._ctx.read_session() as s:

@@ -8,6 +8,8 @@ from typing import Any
 from core.db.engine import Db
 from domain.alerts import repository as alert_repo
 from domain.alerts.records import AlertRecord
+from domain.faults import repository as fault_repo
+from domain.faults.records import FaultRecord
 from domain.identity import repository as identity
 from domain.identity.actor import Actor
 from domain.identity.records import NOT_LOADED, AccessTokenRecord, OrgUnitRecord, RoleRecord, UserRecord
@@ -83,9 +85,9 @@ async def work_orders(s: Db, actor: Actor, items: list[WorkOrderRecord], sel: Se
         return
     ids = [o.id for o in items]
     if "applicant" in sel:
-        found_users = await identity.users_by_ids(s, actor, {o.applicant_id for o in items})
+        found_users = await identity.users_by_ids(s, actor, {o.applicant_id for o in items if o.applicant_id is not None})
         for o in items:
-            o.applicant = found_users.get(o.applicant_id)
+            o.applicant = None if o.applicant_id is None else found_users.get(o.applicant_id)
         await users(s, actor, list(found_users.values()), sel.get("applicant"))
     if "unit" in sel:
         found_units = await identity.units_by_ids(s, actor, {o.unit_id for o in items})
@@ -182,6 +184,23 @@ async def alerts(s: Db, actor: Actor, items: list[AlertRecord], sel: Selection |
             a.events = events.get(a.id, [])
 
 
+async def faults(s: Db, actor: Actor, items: list[FaultRecord], sel: Selection | None) -> None:
+    """What a fault list or detail selects: one statement per relation (each with its own view permission)."""
+    if sel is None or not items:
+        return
+    for field, attr, key, type_name in (
+        ("unit", "unit", "unit_id", "OrgUnit"), ("reporter", "reporter", "reporter_id", "User"),
+        ("workOrder", "order", "order_id", "WorkOrder"), ("simCard", "sim_card", "sim_card_id", "SimCard"),
+        ("secureAccessAccount", "account", "account_id", "SecureAccessAccount"), ("alert", "alert", "alert_id", "Alert"),
+    ):  # fmt: skip
+        if field in sel:
+            wanted = sorted({getattr(f, key) for f in items if getattr(f, key) is not None})
+            found = await fetch_nodes(s, actor, type_name, wanted, sel.get(field))
+            for f in items:
+                ref = getattr(f, key)
+                setattr(f, attr, None if ref is None else found.get(ref))
+
+
 Fetch = Callable[[Db, Actor, Iterable[int]], Awaitable[dict[int, Any]]]
 Prefetch = Callable[[Db, Actor, list[Any], Selection | None], Awaitable[None]]
 
@@ -196,6 +215,7 @@ NODES: dict[str, tuple[str | None, Fetch, Prefetch]] = {
     "SimCard": ("wireless.view_cards", wireless.cards_by_ids, sim_cards),
     "Alert": ("alerts.view_alerts", alert_repo.alerts_by_ids, alerts),
     "SecureAccessAccount": ("secure_access.view_accounts", secure_access.accounts_by_ids, secure_access_accounts),
+    "Fault": ("faults.view_faults", fault_repo.faults_by_ids, faults),
 }
 
 

@@ -12,6 +12,8 @@ from core.clock import utcnow
 from core.db.pagination import PageRequest
 from core.ids import decode_id, to_global_id
 from domain.alerts.enums import AlertSeverity
+from domain.faults import repository as fault_repo
+from domain.faults.enums import FaultDomain
 from domain.wireless import exports as card_exports
 from domain.wireless import overview as wireless_overview
 from domain.wireless import repository as repo
@@ -135,12 +137,13 @@ async def overview(info: strawberry.Info, start: datetime | None, end: datetime 
     start = start or end - timedelta(days=30)
     async with info.context.read_session() as s:
         o = await wireless_overview.overview(s, actor, start, end)
+        open_faults, faults = await fault_repo.overview_counts(s, actor, FaultDomain.WIRELESS, start, end)
     return WirelessOverview(
         cards=o.cards, by_status=[KeyCount(key=k, count=n) for k, n in o.by_status],
         by_carrier=[KeyCount(key=k, count=n) for k, n in o.by_carrier], by_domain=[KeyCount(key=k, count=n) for k, n in o.by_domain],
         by_plan=[PlanCount(code=c, name=name, count=n) for c, name, n in o.by_plan],
         top_units=[UnitCount(unit_id=strawberry.ID(to_global_id("OrgUnit", i)), unit_name=name, count=n) for i, name, n in o.top_units],
-        terminal_accounts=o.accounts, online_users=o.online, open_alerts=o.open_alerts, open_faults=0,
+        terminal_accounts=o.accounts, online_users=o.online, open_alerts=o.open_alerts, open_faults=open_faults, faults=faults,
         applications=[KindStatusCount(kind=k, status=st, count=n) for k, st, n in o.orders],
         traffic=[DailyTraffic(day=d, uplink_bytes=float(up), downlink_bytes=float(down)) for d, up, down in o.traffic],
     )  # fmt: skip

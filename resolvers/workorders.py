@@ -118,7 +118,12 @@ def work_order_kinds() -> list[types.WorkOrderKind]:
     flows = sorted(FLOWS.values(), key=lambda f: f.kind)
     return [
         types.WorkOrderKind(
-            kind=f.kind, label=f.label, sla_hours=f.sla_hours, form_schema=f.form.model_json_schema(), steps=_steps(f)
+            kind=f.kind,
+            label=f.label,
+            sla_hours=f.sla_hours,
+            around_the_clock=f.around_the_clock,
+            form_schema=f.form.model_json_schema(),
+            steps=_steps(f),
         )
         for f in flows
     ]

@@ -28,6 +28,7 @@ from schema.errors import policed
 from schema.executor import FastExecutionContext
 from schema.exports import types as exports
 from schema.extensions import extensions
+from schema.faults_root import FaultMutation, FaultQuery
 from schema.identity import inputs, payloads, types
 from schema.integration import types as interface_log
 from schema.node import Node
@@ -46,7 +47,7 @@ from schema.workorders import types as wo
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(SecureAccessQuery, AlertQuery):
+class Query(SecureAccessQuery, AlertQuery, FaultQuery):
     node = strawberry.field(
         resolver=node_resolvers.node,
         permission_classes=guard(),
@@ -279,7 +280,7 @@ def _m(resolver: object, permission: str | None, description: str) -> object:
 
 
 @strawberry.type(description="Everything that changes something. Expected failures come back in `errors`.")
-class Mutation(SecureAccessMutation, AlertMutation):
+class Mutation(SecureAccessMutation, AlertMutation, FaultMutation):
     @strawberry.mutation(description="Log in with a username and password; the only field that needs no token.")
     async def login(self, info: strawberry.Info, input: Annotated[inputs.LoginInput, INPUT]) -> payloads.LoginPayload:
         return await r.login(info, input)

@@ -33,3 +33,11 @@ class PeriodCount:
     kind: str = strawberry.field(description="Kind code.")
     status: str = strawberry.field(description="Status.")
     count: int = strawberry.field(description="How many.")
+
+
+@strawberry.type(description="Records counted in one period bucket.")
+class PeriodTotal:
+    period: str = strawberry.field(
+        description="The bucket: 2026-11-28 (day), 2026-W48 (ISO week) or 2026-11 (month), Beijing time."
+    )
+    count: int = strawberry.field(description="How many.")

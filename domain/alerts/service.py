@@ -12,9 +12,10 @@ from sqlalchemy import case, literal, select, update
 
 from core.clock import utcnow
 from core.db.uow import UnitOfWork
+from core.settings import get_settings
 from domain.alerts import push, silences
 from domain.alerts import repository as repo
-from domain.alerts.enums import AlertEventKind, AlertKind, AlertSeverity, AlertStatus, SilenceStatus
+from domain.alerts.enums import SEVERITY_RANK, AlertEventKind, AlertKind, AlertSeverity, AlertStatus, SilenceStatus
 from domain.alerts.errors import Code, error
 from domain.alerts.models import Alert, AlertEvent, AlertSilence
 from domain.identity import repository as identity
@@ -28,6 +29,20 @@ from domain.workorders.repository import holders
 CHANNEL = "govops.alerts"
 DUTY_DESK = "management_operator"  # the role told of alerts as they fire
 SYSTEM = "系统"
+FAULT_JOB = "faults.from_alert"  # jobs/faults.py: opens the fault of an alert (domain/faults/service.py)
+
+
+def opens_fault(severity: AlertSeverity) -> bool:
+    """Whether an alert of `severity` opens a fault (GOVOPS_FAULT_ALERT_SEVERITY: that severity or worse; NONE: never)."""
+    threshold = get_settings().fault_alert_severity
+    return threshold != "NONE" and SEVERITY_RANK[severity] <= SEVERITY_RANK[AlertSeverity(threshold)]
+
+
+def _to_fault(uow: UnitOfWork, alerts: Iterable[Alert]) -> None:
+    """Alerts of the fault severity that fire unsilenced (or fire on after their silence) open a fault, by a job."""
+    for alert in alerts:
+        if opens_fault(alert.severity):
+            uow.enqueue(FAULT_JOB, {"alert_id": alert.id}, key=f"{FAULT_JOB}:{alert.id}")
 
 
 def _event(uow: UnitOfWork, alert: Alert, kind: AlertEventKind, now: datetime, actor: Actor | None = None,
@@ -132,8 +147,10 @@ async def fire_batch(uow: UnitOfWork, occurrences: Iterable[Occurrence], now: da
         if silence is not None:
             alert.silenced_by_id = silence.id
             _event(uow, alert, AlertEventKind.SILENCED, alert.first_seen_at, silence=silence.id, comment=silence.comment)
-        elif alert.severity in NOTICED:
-            noticed.append(alert)
+        else:
+            _to_fault(uow, [alert])
+            if alert.severity in NOTICED:
+                noticed.append(alert)
         push.enqueue(uow, alert)
         _publish(uow, alert, fired=True)
     await _notice(uow, noticed, now)
@@ -187,6 +204,7 @@ async def silence_tick(uow: UnitOfWork, now: datetime | None = None) -> dict[str
             woken.append(alert)
             _publish(uow, alert)
     await _notice(uow, woken, now, again=True)
+    _to_fault(uow, woken)
     return {"expired": len(ended), "unsilenced": len(woken)}
 
 

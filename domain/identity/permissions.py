@@ -61,6 +61,9 @@ _ALL = [
         "Correct secure access accounts' basic information (holder, validity, MAC limit).",
     ),
     Permission("alerts.view_alerts", "查看告警", "See alerts of every source in your data scope, their history and statistics."),
+    Permission(
+        "faults.view_faults", "查看故障", "See fault reports in your data scope, their times and statistics; export them."
+    ),
     Permission("alerts.manage_alerts", "处置告警", "Acknowledge, assign, comment on and resolve alerts in your data scope."),
     Permission("audit.view_audit_events", "查看操作日志", "Read and export the operation log."),
     Permission(

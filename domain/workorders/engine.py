@@ -117,8 +117,9 @@ async def load(uow: UnitOfWork, actor: Actor | None, order_id: int, expected_ver
 
 
 async def enter(ctx: StepContext, step: Step, now: datetime, *, kind: EventKind = EventKind.STEP_ENTERED,
-                comment: str | None = None) -> None:  # fmt: skip
-    """Put the order at `step`: make its tasks or its dispatch, (re)start its clock, run its effect."""
+                comment: str | None = None, since: datetime | None = None) -> None:  # fmt: skip
+    """Put the order at `step`: make its tasks or its dispatch, (re)start its clock (a new one from `since`, when
+    given), run its effect."""
     uow, order = ctx.uow, ctx.order
     ctx.step = step
     if step.kind is StepKind.APPROVAL:
@@ -136,7 +137,8 @@ async def enter(ctx: StepContext, step: Step, now: datetime, *, kind: EventKind 
             event(uow, order, kind, ctx.actor, now, comment=comment, before=before, detail={"label": step.label, "empty": True})
             await leave(ctx, step, now)
             return
-    await clocks.start(uow.session, order.id, SlaScope.STEP, step.name, step.sla_hours, now)
+    await clocks.start(uow.session, order.id, SlaScope.STEP, step.name, ctx.flow.step_hours(step, ctx.form), now,
+                       around_the_clock=ctx.flow.around_the_clock, since=since)  # fmt: skip
     if step.on_enter is not None:
         await step.on_enter(ctx)
     touched(uow, order, now)
@@ -208,6 +210,8 @@ async def reject_order(ctx: StepContext, now: datetime, reason: str, *, kind: Ev
 def tell_applicant(
     uow: UnitOfWork, order: WorkOrder, kind: NotificationKind, what: str, actor: Actor | None, now: datetime
 ) -> None:
+    if order.applicant_id is None:  # the system opened it (a fault from an alert): nobody to tell
+        return
     notify(uow, [order.applicant_id], kind, f"工单{what}：{order.title}（{order.number}）", target=("WorkOrder", order.id),
            now=now, skip=actor.user_id if actor else None)  # fmt: skip
 
@@ -240,10 +244,17 @@ async def sync_due(uow: UnitOfWork, order: WorkOrder) -> None:
 # --- submit -------------------------------------------------------------------------------------------
 
 
-async def submit(uow: UnitOfWork, actor: Actor, kind: str, data: Any, *, number: str, title: str | None = None,
-                 files: list[Any] | None = None, now: datetime | None = None) -> WorkOrder:  # fmt: skip
-    """Create and submit an order of `kind` for the actor's unit (INVALID_INPUT, UNKNOWN_KIND, NO_APPROVERS, GUARD_FAILED)."""
+async def submit(uow: UnitOfWork, actor: Actor | None, kind: str, data: Any, *, number: str, title: str | None = None,
+                 files: list[Any] | None = None, now: datetime | None = None, unit_id: int | None = None,
+                 since: datetime | None = None) -> WorkOrder:  # fmt: skip
+    """Create and submit an order of `kind` for the actor's unit (INVALID_INPUT, UNKNOWN_KIND, NO_APPROVERS, GUARD_FAILED).
+
+    The system submits with no actor, for `unit_id` (a fault opened by an alert); the order then has no applicant,
+    and cannot be returned or withdrawn. `since`: the order's and first step's clocks start then, not now (the
+    alert's time)."""
     now = now or utcnow()
+    if (actor is None) == (unit_id is None):
+        raise ValueError("a person submits for their own unit; the system names the unit")
     flow = get_flow(kind)
     if flow is None:
         raise error(Code.UNKNOWN_KIND, f"未知的工单类型 / Unknown work order kind {kind}", "kind")
@@ -253,7 +264,8 @@ async def submit(uow: UnitOfWork, actor: Actor, kind: str, data: Any, *, number:
         raise error(Code.INVALID_INPUT, "标题不能超过200字 / The title may have at most 200 characters", "title")
     order = WorkOrder(
         number=number, kind=kind, status=S.PROCESSING, step=None, title=title,
-        payload=form.model_dump(mode="json", by_alias=True), applicant_id=actor.user_id, unit_id=actor.org_unit_id, round=1,
+        payload=form.model_dump(mode="json", by_alias=True), applicant_id=actor.user_id if actor else None,
+        unit_id=actor.org_unit_id if actor else unit_id, round=1,
         overdue=False, created_at=now, updated_at=now,
     )  # fmt: skip
     uow.session.add(order)
@@ -264,14 +276,15 @@ async def submit(uow: UnitOfWork, actor: Actor, kind: str, data: Any, *, number:
     for target_type, target_id in sorted(set(flow.links(form))) if flow.links else []:
         uow.session.add(WorkOrderLink(order_id=order.id, target_type=target_type, target_id=target_id))
     event(uow, order, EventKind.SUBMITTED, actor, now, detail={"kind": kind, "number": number})
-    if files:
+    if files and actor is not None:
         from domain.workorders.attachments import attach  # it builds on this module: imported at use
 
         await attach(uow, actor, order, files, now)
-    await clocks.start(uow.session, order.id, SlaScope.ORDER, clocks.ORDER_STEP, flow.sla_hours, now)
+    await clocks.start(uow.session, order.id, SlaScope.ORDER, clocks.ORDER_STEP, flow.order_hours(form), now,
+                       around_the_clock=flow.around_the_clock, since=since)  # fmt: skip
     first = flow.steps[0]
     # The first step is entered from "nowhere": record it as a PROCESSING -> first step move.
-    await enter(ctx, first, now)
+    await enter(ctx, first, now, since=since)
     await sync_due(uow, order)
     return order
 
@@ -393,6 +406,9 @@ async def return_for_changes(uow: UnitOfWork, actor: Actor, order_id: int, reaso
     step = await _human_step(uow, actor, order, flow, "退回", now)
     if not step.returnable:
         raise error(Code.INVALID_TRANSITION, f"“{step.label}”环节不能退回 / Step {step.name} cannot be returned for changes")
+    if order.applicant_id is None:
+        raise error(Code.INVALID_TRANSITION, "系统生成的工单没有申请人，不能退回，请驳回或审批 / The system opened this order: "
+                    "there is no applicant to return it to (reject or approve it)")  # fmt: skip
     task = await _my_task(uow, actor, order, step, now)
     detail = _decided(task, TaskStatus.RETURNED, actor, now, text)
     await cancel_open_tasks(uow, order, now)
@@ -431,7 +447,8 @@ async def resubmit(uow: UnitOfWork, actor: Actor, order_id: int, data: Any, *, c
     ctx = StepContext(uow, order, form, actor, flow)
     if flow.validate is not None:
         await flow.validate(ctx)
-    await clocks.start(uow.session, order.id, SlaScope.ORDER, clocks.ORDER_STEP, flow.sla_hours, now)
+    await clocks.start(uow.session, order.id, SlaScope.ORDER, clocks.ORDER_STEP, flow.order_hours(form), now,
+                       around_the_clock=flow.around_the_clock)  # fmt: skip
     step = flow.step(order.step)
     await enter(ctx, step, now, kind=EventKind.RESUBMITTED, comment=comment)
     await sync_due(uow, order)

@@ -58,7 +58,7 @@ def from_params(params: dict[str, Any]) -> repo.WorkOrderFilter:
 def _row(r: Any, now: datetime) -> Sequence[Any]:
     _id, number, kind, title, status, step, unit, applicant, created, due, overdue, finished = r
     late = overdue or (due is not None and finished is None and due < now)
-    return (number, kind_label(kind), title, STATUS_NAMES[status], step_label(kind, step) or "", unit, applicant, created, due,
+    return (number, kind_label(kind), title, STATUS_NAMES[status], step_label(kind, step) or "", unit, applicant or "系统", created, due,
             "是" if late else "否", finished)  # fmt: skip
 
 

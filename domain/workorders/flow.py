@@ -96,7 +96,8 @@ class Step:
     label: str  # Chinese, shown on the timeline
     approvers: Approvers | None = None
     dispatch: Dispatch | None = None
-    sla_hours: float | None = None  # working hours on the government calendar
+    sla_hours: float | None = None  # working hours on the government calendar (the longest, with sla_by_form)
+    sla_by_form: Callable[[Any], float | None] | None = None  # the target from the form (a fault's level)
     supervisor: Approvers | None = None  # who an overdue decision escalates to
     on_enter: Effect | None = None
     guard: Guard | None = None  # checked before an approval that would pass the step
@@ -116,7 +117,9 @@ class Flow:
     label: str  # Chinese name of the kind
     form: type[BaseModel]
     steps: tuple[Step, ...]
-    sla_hours: float | None = None  # the whole order, in working hours
+    sla_hours: float | None = None  # the whole order, in working hours (the longest, with sla_by_form)
+    sla_by_form: Callable[[Any], float | None] | None = None  # the order's target from its form
+    around_the_clock: bool = False  # its clocks count every hour (an outage), not the government's working hours
     title: Callable[[Any], str] | None = None  # a default title from the form
     links: Callable[[Any], list[tuple[str, int]]] | None = None  # records the order affects
     validate: Callable[[StepContext], Awaitable[None]] | None = None  # domain checks on submit (raise DomainErrors)
@@ -139,6 +142,13 @@ class Flow:
                     raise ValueError(f"step {self.kind}.{s.name} points at unknown step {target}")
             if s.on_timeout is not OnTimeout.ESCALATE and s.approvers is None:
                 raise ValueError(f"step {self.kind}.{s.name}: only approval steps time out into a decision")
+
+    def order_hours(self, form: Any) -> float | None:
+        """The order's SLA target for this form, in hours."""
+        return self.sla_by_form(form) if self.sla_by_form is not None else self.sla_hours
+
+    def step_hours(self, step: Step, form: Any) -> float | None:
+        return step.sla_by_form(form) if step.sla_by_form is not None else step.sla_hours
 
     def step(self, name: str) -> Step:
         for s in self.steps:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import AUTOINCREMENT, Base, BigId, JSONType, UTCDateTime, enum_column
@@ -33,7 +33,7 @@ class WorkOrder(Base):
     step: Mapped[str | None] = mapped_column(String(60), nullable=True)  # None once finished
     title: Mapped[str] = mapped_column(String(200))
     payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON("work_order.payload"))  # holders' phones, ID numbers
-    applicant_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)  # None: the system
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
     round: Mapped[int] = mapped_column(Integer, default=1)  # submissions: 2 after the first resubmission
     version: Mapped[int] = mapped_column(Integer, default=1)  # +1 on every change: clients send it back to act
@@ -138,6 +138,8 @@ class WorkOrderSla(Base):
     breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # the step or order ended
+    # Counts every hour, nights and holidays too (a fault's clocks), instead of the government's working hours.
+    around_the_clock: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class WorkOrderDispatch(Base):

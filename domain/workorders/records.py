@@ -20,7 +20,7 @@ class WorkOrderRecord:
     step: str | None
     title: str
     payload: dict[str, Any]
-    applicant_id: int
+    applicant_id: int | None  # None: the system opened it
     unit_id: int
     round: int
     version: int
@@ -90,6 +90,7 @@ class SlaRecord:
     breached_at: datetime | None
     escalated_at: datetime | None
     stopped_at: datetime | None
+    around_the_clock: bool
 
 
 @dataclass(slots=True, eq=False)

@@ -306,7 +306,7 @@ async def events_by_orders(session: Db, order_ids: Iterable[int]) -> dict[int, l
 async def clocks_by_orders(session: Db, order_ids: Iterable[int]) -> dict[int, list[SlaRecord]]:
     c = WorkOrderSla.__table__.c
     cols = [c.id, c.order_id, c.scope, c.step, c.target_seconds, c.intervals, c.state, c.warn_at, c.due_at, c.warned_at,
-            c.breached_at, c.escalated_at, c.stopped_at]  # fmt: skip
+            c.breached_at, c.escalated_at, c.stopped_at, c.around_the_clock]  # fmt: skip
     return await _children(session, WorkOrderSla.__table__, cols, SlaRecord, order_ids)
 
 
@@ -433,7 +433,7 @@ async def export_batches(db: Db, actor: Actor, f: WorkOrderFilter, now: datetime
             WO.due_at, WO.overdue, WO.finished_at]  # fmt: skip
     base = (
         select(*cols)
-        .select_from(WorkOrder.__table__.join(unit, unit.c.id == WO.unit_id).join(person, person.c.id == WO.applicant_id))
+        .select_from(WorkOrder.__table__.join(unit, unit.c.id == WO.unit_id).outerjoin(person, person.c.id == WO.applicant_id))
         .where(*_conditions(actor, f, now))
         .order_by(WO.id)
         .limit(batch)

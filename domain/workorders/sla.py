@@ -15,7 +15,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core.workcalendar import WorkCalendar
+from core.workcalendar import Calendar
 
 WARN_AT = 0.75
 
@@ -58,11 +58,11 @@ class SlaClock:
 
     resume = start
 
-    def elapsed(self, calendar: WorkCalendar, now: datetime) -> int:
+    def elapsed(self, calendar: Calendar, now: datetime) -> int:
         """Working seconds the clock has run (a running interval counts up to `now`)."""
         return sum(calendar.working_seconds(i.start, i.end or now) for i in self.intervals)
 
-    def state(self, calendar: WorkCalendar, now: datetime) -> SlaState:
+    def state(self, calendar: Calendar, now: datetime) -> SlaState:
         used = self.elapsed(calendar, now)
         if used > self.target_seconds:
             return SlaState.BREACHED
@@ -70,14 +70,14 @@ class SlaClock:
             return SlaState.WARNING
         return SlaState.ON_TRACK
 
-    def due(self, calendar: WorkCalendar, now: datetime) -> datetime | None:
+    def due(self, calendar: Calendar, now: datetime) -> datetime | None:
         """When the target will be reached if the clock keeps running (None while paused)."""
         if not self.running:
             return None
         remaining = max(0, self.target_seconds - self.elapsed(calendar, now))
         return calendar.add_working(now, remaining)
 
-    def warn_at(self, calendar: WorkCalendar, now: datetime) -> datetime | None:
+    def warn_at(self, calendar: Calendar, now: datetime) -> datetime | None:
         """When the 75 % warning falls due if the clock keeps running (None while paused or already past)."""
         if not self.running:
             return None

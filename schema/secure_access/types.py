@@ -118,6 +118,10 @@ class SecureAccessOverview:
     online_users: int = strawberry.field(description="Active accounts with a session open now (usage feed).")
     expiring_soon: int = strawberry.field(description="Live accounts whose validity ends within 30 days.")
     open_alerts: int = strawberry.field(description="用户行为异常告警: firing abnormal-user-behaviour alerts.")
+    open_faults: int = strawberry.field(description="Secure access faults being handled now.")
+    faults: int = strawberry.field(
+        description="月度故障: secure access faults reported in the period (units ranked by faults: faultStatistics)."
+    )
     top_units: list[UnitCount] = strawberry.field(description="The units with the most active accounts.")
     applications: list[KindStatusCount] = strawberry.field(
         description="接入申请量: secure access work orders submitted in the period, by kind and status."

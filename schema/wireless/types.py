@@ -215,7 +215,11 @@ class WirelessOverview:
     terminal_accounts: int = strawberry.field(description="Terminal accounts.")
     online_users: int = strawberry.field(description="Accounts online at the last user sync.")
     open_alerts: int = strawberry.field(description="Firing terminal-behaviour and UPF alerts.")
-    open_faults: int = strawberry.field(description="Open faults (0 until the fault module lands, issue 7).")
+    open_faults: int = strawberry.field(
+        description="Wireless faults being handled now (faults: repairs by carrier and "
+        "units ranked by faults are in faultStatistics)."
+    )
+    faults: int = strawberry.field(description="Wireless faults reported in the period.")
     applications: list[KindStatusCount] = strawberry.field(
         description="Wireless work orders submitted in the period, by kind and status."
     )

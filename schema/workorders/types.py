@@ -106,7 +106,9 @@ class WorkOrder(Node):
     def step_label(self, root: Parent, info: strawberry.Info) -> str | None:
         return _order_step_label(root, info)
 
-    @strawberry.field(description="Who applied; null when outside your data scope.")
+    @strawberry.field(
+        description="Who applied; null when outside your data scope, or when the system opened it (a fault from an alert)."
+    )
     @raw(_applicant)
     def applicant(self, root: Parent, info: strawberry.Info) -> User | None:
         return _applicant(root, info)  # type: ignore[no-any-return]
@@ -247,9 +249,9 @@ def _intervals(root: SlaRecord) -> tuple[Interval, ...]:
 
 
 def _elapsed(root: SlaRecord, _info: Any) -> int:
-    from domain.workorders.clocks import calendar
+    from domain.workorders.clocks import ALWAYS, calendar
 
-    return SlaClock(root.target_seconds, _intervals(root)).elapsed(calendar(), utcnow())
+    return SlaClock(root.target_seconds, _intervals(root)).elapsed(ALWAYS if root.around_the_clock else calendar(), utcnow())
 
 
 def _running(root: SlaRecord, _info: Any) -> bool:
@@ -260,11 +262,15 @@ def _interval_values(root: SlaRecord, _info: Any) -> list[SlaInterval]:
     return [SlaInterval(start=i.start, end=i.end) for i in _intervals(root)]
 
 
-@strawberry.type(name="SlaClock", description="An SLA clock in working time on the government calendar.")
+@strawberry.type(
+    name="SlaClock",
+    description="An SLA clock in working time on the government calendar, or around the clock (a fault's clocks).",
+)
 class SlaClockType:
     scope: SlaScope = strawberry.field(description="The order's clock or a step's.")  # type: ignore[valid-type]
     step: str = strawberry.field(description="The step (empty for the order's clock).")
-    target_seconds: int = strawberry.field(description="Target, in working seconds.")
+    target_seconds: int = strawberry.field(description="Target, in working seconds (or plain seconds, around the clock).")
+    around_the_clock: bool = strawberry.field(description="It counts every hour, nights and holidays too.")
     state: SlaState = strawberry.field(description="On track, warning or breached.")  # type: ignore[valid-type]
     due_at: datetime | None = strawberry.field(description="When it breaches if it keeps running; null while paused.")
     warned_at: datetime | None = strawberry.field(description="When the 75 % warning fired.")
@@ -272,7 +278,7 @@ class SlaClockType:
     escalated_at: datetime | None = strawberry.field(description="When the decision escalated to the supervisor role.")
     stopped_at: datetime | None = strawberry.field(description="When its step or order ended.")
 
-    @strawberry.field(description="Working seconds used so far.")
+    @strawberry.field(description="Seconds used so far (working seconds unless it runs around the clock).")
     @raw(_elapsed)
     def elapsed_seconds(self, root: Parent, info: strawberry.Info) -> int:
         return _elapsed(root, info)
@@ -310,14 +316,17 @@ class WorkOrderStepInfo:
     label: str = strawberry.field(description="Chinese name.")
     kind: StepKind = strawberry.field(description="Approval or dispatch.")  # type: ignore[valid-type]
     role_code: str | None = strawberry.field(description="Who decides it (approval steps).")
-    sla_hours: float | None = strawberry.field(description="Target in working hours.")
+    sla_hours: float | None = strawberry.field(description="Target in working hours (the longest, when the form sets it).")
 
 
 @strawberry.type(description="A kind of work order and its flow.")
 class WorkOrderKind:
     kind: str = strawberry.field(description="Kind code.")
     label: str = strawberry.field(description="Chinese name.")
-    sla_hours: float | None = strawberry.field(description="Target for the whole order, in working hours.")
+    sla_hours: float | None = strawberry.field(
+        description="Target for the whole order, in working hours (the longest, when the form sets it)."
+    )
+    around_the_clock: bool = strawberry.field(description="Its clocks count every hour, not working hours (faults).")
     steps: list[WorkOrderStepInfo] = strawberry.field(description="Its steps in order.")
     form_schema: JSON = strawberry.field(description="JSON Schema of its form (for building the form screen).")
 

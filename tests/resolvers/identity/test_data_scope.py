@@ -46,9 +46,11 @@ FOREIGN = {
     "SimCard": "hp_card",  # filled in by the test (a card of 黄浦区)
     "SecureAccessAccount": "hp_account",  # filled in by the test (an account of 黄浦区)
     "Alert": "hp_alert",  # filled in by the test (an alert on 黄浦区's record)
+    "Fault": "hp_fault",  # filled in by the test (reported by 黄浦区's applicant)
 }
 # Who at the Big Data Center reads each type (the security administrator has no business with work orders).
-MANAGER = {"WorkOrder": "operator", "SimCard": "operator", "SecureAccessAccount": "operator", "Alert": "operator"}
+MANAGER = {"WorkOrder": "operator", "SimCard": "operator", "SecureAccessAccount": "operator", "Alert": "operator",
+           "Fault": "operator"}  # fmt: skip
 
 
 async def foreign_card_id(services: Any) -> int:
@@ -91,6 +93,21 @@ async def foreign_order_id(services: Any) -> int:
     return order.id
 
 
+async def foreign_fault_id(services: Any) -> int:
+    from sqlalchemy import select
+
+    from domain.faults.models import Fault
+    from domain.workorders import engine, numbering
+    from tests.faults.conftest import report
+    from tests.workorders.helpers import actor
+
+    number = await numbering.next_number(services.engine)
+    who = await actor(services, "hp_user")
+    async with services.unit_of_work() as uow:
+        order = await engine.submit(uow, who, "faults.rectify", report(iccid=None), number=number)
+        return (await uow.session.execute(select(Fault.id).where(Fault.order_id == order.id))).scalar_one()
+
+
 def test_every_node_type_has_a_scope_case():
     assert set(FOREIGN) == set(NODES), "a new node type needs a data-scope case here"
 
@@ -111,6 +128,8 @@ async def test_node_outside_the_scope_is_null(demo, gql, type_name):
         pk = await foreign_account_id(demo)
     elif case == "hp_alert":
         pk = await foreign_alert_id(demo, known)
+    elif case == "hp_fault":
+        pk = await foreign_fault_id(demo)
     else:
         pk = await foreign_token_id(demo, gql) if case is None else case(known)
     for username in ("pd_admin", "pd_user"):

@@ -1,0 +1,1 @@
+"""Fault types, enums and inputs of the contract."""
