@@ -106,6 +106,7 @@ def seed_demo() -> None:
     async def go() -> list | None:  # type: ignore[type-arg]
         from core.db.engine import create_session_factory
         from core.db.uow import UnitOfWork
+        from domain.assets import demo as asset_demo
         from domain.faults.demo import seed_faults
         from domain.identity.demo import seed_demo as seed
         from domain.secure_access import demo as secure_access_demo
@@ -130,6 +131,10 @@ def seed_demo() -> None:
                 typer.echo(
                     f"Secure access: {orders} work orders in every state (the approved ones complete once `make run` starts)."
                 )
+            async with UnitOfWork(create_session_factory(engine)) as uow:
+                assets = await asset_demo.seed(uow)
+            if assets:
+                typer.echo(f"Assets: {assets} assets (fibre, wireless, secure access) from the equipment catalogue.")
             if faults := await seed_faults(engine):
                 typer.echo(f"Faults: {faults} fault reports in every stage, two of them opened by critical alerts.")
             return people

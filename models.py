@@ -3,6 +3,7 @@
 from core.audit import AuditEvent
 from core.queue.outbox import OutboxJob
 from domain.alerts.models import Alert, AlertEvent
+from domain.assets.models import Asset, AssetEvent, AssetInspection, AssetModel, AssetUpgrade
 from domain.catalog.models import Application
 from domain.exports.models import DataExport
 from domain.faults.models import Fault
@@ -23,7 +24,7 @@ from domain.workorders.models import (
 from domain.workorders.numbering import WorkOrderCounter
 
 __all__ = [
-    "AccessToken", "Alert", "AlertEvent", "Application", "AuditEvent", "DataExport", "Fault", "FeedCursor", "InterfaceCall", "Notification", "OrgUnit", "OutboxJob", "Role", "RolePermission", "SecureAccessAccount", "SecureAccessEvent", "SimCard", "SimCardEvent", "SimCardTraffic", "SimPlan", "TerminalAccount", "User", "UserRole",
+    "AccessToken", "Alert", "AlertEvent", "Application", "Asset", "AssetEvent", "AssetInspection", "AssetModel", "AssetUpgrade", "AuditEvent", "DataExport", "Fault", "FeedCursor", "InterfaceCall", "Notification", "OrgUnit", "OutboxJob", "Role", "RolePermission", "SecureAccessAccount", "SecureAccessEvent", "SimCard", "SimCardEvent", "SimCardTraffic", "SimPlan", "TerminalAccount", "User", "UserRole",
     "WorkOrder", "WorkOrderAttachment", "WorkOrderCounter", "WorkOrderDispatch", "WorkOrderEvent", "WorkOrderLink", "WorkOrderSla",
     "WorkOrderTask",
 ]  # fmt: skip

@@ -41,7 +41,7 @@ def fault_filter(f: inputs.FaultFilter | None) -> repo.FaultFilter:
         domains=tuple(f.domains or ()), categories=tuple(f.categories or ()), levels=tuple(f.levels or ()),
         stages=tuple(f.stages or ()), open_only=bool(f.open), unit_id=_id(f.unit_id, "OrgUnit"),
         sim_card_id=_id(f.sim_card_id, "SimCard"), account_id=_id(f.secure_access_account_id, "SecureAccessAccount"),
-        alert_id=_id(f.alert_id, "Alert"), carrier=(f.carrier or "").strip().upper() or None, overdue=f.overdue,
+        asset_id=_id(f.asset_id, "Asset"), alert_id=_id(f.alert_id, "Alert"), carrier=(f.carrier or "").strip().upper() or None, overdue=f.overdue,
         from_alert=f.from_alert, reported_from=f.reported_from, reported_to=f.reported_to,
         keyword=(f.keyword or "").strip() or None,
     )  # fmt: skip

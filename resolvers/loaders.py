@@ -6,7 +6,10 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
+from core.clock import utcnow
 from domain.alerts import repository as alerts
+from domain.assets import repository as assets
+from domain.faults import repository as faults
 from domain.identity import repository as identity
 from domain.identity.permissions import PERMISSIONS
 from domain.secure_access import repository as secure_access
@@ -43,8 +46,19 @@ class Loaders:
 
         # Relations of a fault reached by a path that did not prefetch them: fetched as nodes (permission and scope).
         for attr, type_name in (("work_order", "WorkOrder"), ("sim_card", "SimCard"), ("alert", "Alert"),
-                                ("secure_access_account", "SecureAccessAccount")):  # fmt: skip
+                                ("secure_access_account", "SecureAccessAccount"), ("asset", "Asset"),
+                                ("asset_model", "AssetModel")):  # fmt: skip
             setattr(self, attr, DataLoader(self._nodes(type_name)))
+        # An asset's children, when look-ahead did not bring them.
+        scoped = lambda fetch: lambda s, ids: fetch(s, self._ctx.require_actor(), ids)
+        self.asset_children = DataLoader(self._children(scoped(assets.children_by_assets)))
+        self.asset_events = DataLoader(self._children(assets.events_by_assets))
+        self.asset_upgrades = DataLoader(self._children(assets.upgrades_by_assets))
+        self.asset_inspections = DataLoader(self._children(assets.inspections_by_assets))
+        self.asset_faults = DataLoader(self._children(
+            lambda s, ids: faults.faults_by_targets(s, self._ctx.require_actor(), "asset_id", ids, utcnow())))  # fmt: skip
+        self.asset_alerts = DataLoader(self._children(
+            lambda s, ids: alerts.firing_by_targets(s, self._ctx.require_actor(), "Asset", ids)))  # fmt: skip
 
     def _nodes(self, type_name: str) -> Any:
         async def batch(ids: list[int]) -> list[Any]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from core.clock import utcnow
 from core.db.engine import Db
 from domain.alerts import repository as alert_repo
 from domain.alerts.records import AlertRecord
+from domain.assets import repository as asset_repo
+from domain.assets.records import AssetModelRecord, AssetRecord
 from domain.faults import repository as fault_repo
 from domain.faults.records import FaultRecord
 from domain.identity import repository as identity
@@ -192,6 +195,7 @@ async def faults(s: Db, actor: Actor, items: list[FaultRecord], sel: Selection |
         ("unit", "unit", "unit_id", "OrgUnit"), ("reporter", "reporter", "reporter_id", "User"),
         ("workOrder", "order", "order_id", "WorkOrder"), ("simCard", "sim_card", "sim_card_id", "SimCard"),
         ("secureAccessAccount", "account", "account_id", "SecureAccessAccount"), ("alert", "alert", "alert_id", "Alert"),
+        ("asset", "asset", "asset_id", "Asset"),
     ):  # fmt: skip
         if field in sel:
             wanted = sorted({getattr(f, key) for f in items if getattr(f, key) is not None})
@@ -199,6 +203,57 @@ async def faults(s: Db, actor: Actor, items: list[FaultRecord], sel: Selection |
             for f in items:
                 ref = getattr(f, key)
                 setattr(f, attr, None if ref is None else found.get(ref))
+
+
+async def assets(s: Db, actor: Actor, items: list[AssetRecord], sel: Selection | None) -> None:
+    """What an asset list or detail selects: one statement per relation, whatever the page size."""
+    if sel is None or not items:
+        return
+    if "model" in sel:
+        found_models = await asset_repo.models_by_ids(s, {a.model_id for a in items})
+        for a in items:
+            a.model = found_models.get(a.model_id)
+    if "unit" in sel:
+        found_units = await identity.units_by_ids(s, actor, {a.unit_id for a in items})
+        for a in items:
+            a.unit = found_units.get(a.unit_id)
+        await units(s, actor, list(found_units.values()), sel.get("unit"))
+    if "parent" in sel:
+        parents = await asset_repo.assets_by_ids(s, actor, {a.parent_id for a in items if a.parent_id is not None})
+        for a in items:
+            a.parent = None if a.parent_id is None else parents.get(a.parent_id)
+        await assets(s, actor, list(parents.values()), sel.get("parent"))
+    ids = [a.id for a in items]
+    if "children" in sel:
+        children = await asset_repo.children_by_assets(s, actor, ids)
+        for a in items:
+            a.children = children.get(a.id, [])
+        await assets(s, actor, _flatten(a.children for a in items), sel.get("children"))
+    for field, attr, fetch in (("history", "events", asset_repo.events_by_assets),
+                               ("upgrades", "upgrades", asset_repo.upgrades_by_assets),
+                               ("inspections", "inspections", asset_repo.inspections_by_assets)):  # fmt: skip
+        if field in sel:
+            found = await fetch(s, ids)
+            for a in items:
+                setattr(a, attr, found.get(a.id, []))
+    if "faults" in sel or "mtbfHours" in sel:
+        found_faults = await fault_repo.faults_by_targets(s, actor, "asset_id", ids, utcnow())
+        for a in items:
+            a.faults = found_faults.get(a.id, [])
+        await faults(s, actor, _flatten(a.faults for a in items), sel.get("faults"))
+    if "alerts" in sel:
+        found_alerts = await alert_repo.firing_by_targets(s, actor, "Asset", ids)
+        for a in items:
+            a.alerts = found_alerts.get(a.id, [])
+        await alerts(s, actor, _flatten(a.alerts for a in items), sel.get("alerts"))
+
+
+async def _models_by_ids(s: Db, actor: Actor, ids: Iterable[int]) -> dict[int, AssetModelRecord]:
+    return await asset_repo.models_by_ids(s, ids)
+
+
+async def _nothing_below(s: Db, actor: Actor, items: list[Any], sel: Selection | None) -> None:
+    return None
 
 
 Fetch = Callable[[Db, Actor, Iterable[int]], Awaitable[dict[int, Any]]]
@@ -216,6 +271,8 @@ NODES: dict[str, tuple[str | None, Fetch, Prefetch]] = {
     "Alert": ("alerts.view_alerts", alert_repo.alerts_by_ids, alerts),
     "SecureAccessAccount": ("secure_access.view_accounts", secure_access.accounts_by_ids, secure_access_accounts),
     "Fault": ("faults.view_faults", fault_repo.faults_by_ids, faults),
+    "Asset": ("assets.view_assets", asset_repo.assets_by_ids, assets),
+    "AssetModel": ("assets.view_assets", _models_by_ids, _nothing_below),  # the catalogue: no unit owns it
 }
 
 

@@ -11,8 +11,8 @@ from graphql import GraphQLError
 from core.clock import beijing_today, utcnow
 from core.db.pagination import PageRequest
 from core.ids import decode_id, to_global_id
+from domain.catalog.enums import ServiceDomain
 from domain.faults import repository as fault_repo
-from domain.faults.enums import FaultDomain
 from domain.secure_access import exports as account_exports
 from domain.secure_access import overview as sa_overview
 from domain.secure_access import repository as repo
@@ -89,7 +89,7 @@ async def overview(info: strawberry.Info, start: datetime | None, end: datetime 
     start = start or end - timedelta(days=30)
     async with info.context.read_session() as s:
         o = await sa_overview.overview(s, actor, start, end, beijing_today())
-        open_faults, faults = await fault_repo.overview_counts(s, actor, FaultDomain.SECURE_ACCESS, start, end)
+        open_faults, faults = await fault_repo.overview_counts(s, actor, ServiceDomain.SECURE_ACCESS, start, end)
     return SecureAccessOverview(
         accounts=o.accounts, by_status=[KeyCount(key=k, count=n) for k, n in o.by_status], units_connected=o.units_connected,
         systems_accessed=o.systems_accessed, online_users=o.online, expiring_soon=o.expiring, open_alerts=o.open_alerts,

@@ -12,8 +12,8 @@ from core.clock import utcnow
 from core.db.pagination import PageRequest
 from core.ids import decode_id, to_global_id
 from domain.alerts.enums import AlertSeverity
+from domain.catalog.enums import ServiceDomain
 from domain.faults import repository as fault_repo
-from domain.faults.enums import FaultDomain
 from domain.wireless import exports as card_exports
 from domain.wireless import overview as wireless_overview
 from domain.wireless import repository as repo
@@ -137,7 +137,7 @@ async def overview(info: strawberry.Info, start: datetime | None, end: datetime 
     start = start or end - timedelta(days=30)
     async with info.context.read_session() as s:
         o = await wireless_overview.overview(s, actor, start, end)
-        open_faults, faults = await fault_repo.overview_counts(s, actor, FaultDomain.WIRELESS, start, end)
+        open_faults, faults = await fault_repo.overview_counts(s, actor, ServiceDomain.WIRELESS, start, end)
     return WirelessOverview(
         cards=o.cards, by_status=[KeyCount(key=k, count=n) for k, n in o.by_status],
         by_carrier=[KeyCount(key=k, count=n) for k, n in o.by_carrier], by_domain=[KeyCount(key=k, count=n) for k, n in o.by_domain],

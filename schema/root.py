@@ -22,6 +22,7 @@ from resolvers import workorders as rw
 from resolvers.common import INPUT
 from schema import cost, fastpath, statistics
 from schema.alerts_root import AlertMutation, AlertQuery, AlertSubscription
+from schema.assets_root import AssetMutation, AssetQuery
 from schema.audit import types as audit
 from schema.catalog import types as catalog
 from schema.errors import policed
@@ -47,7 +48,7 @@ from schema.workorders import types as wo
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(SecureAccessQuery, AlertQuery, FaultQuery):
+class Query(SecureAccessQuery, AlertQuery, FaultQuery, AssetQuery):
     node = strawberry.field(
         resolver=node_resolvers.node,
         permission_classes=guard(),
@@ -280,7 +281,7 @@ def _m(resolver: object, permission: str | None, description: str) -> object:
 
 
 @strawberry.type(description="Everything that changes something. Expected failures come back in `errors`.")
-class Mutation(SecureAccessMutation, AlertMutation, FaultMutation):
+class Mutation(SecureAccessMutation, AlertMutation, FaultMutation, AssetMutation):
     @strawberry.mutation(description="Log in with a username and password; the only field that needs no token.")
     async def login(self, info: strawberry.Info, input: Annotated[inputs.LoginInput, INPUT]) -> payloads.LoginPayload:
         return await r.login(info, input)

@@ -12,6 +12,7 @@ class AlertKind(str, enum.Enum):
     TERMINAL_BEHAVIOUR = "TERMINAL_BEHAVIOUR"  # 终端安全异常行为告警
     BUSINESS = "BUSINESS"  # 业务告警 (a work order stuck at a platform is one)
     USER_BEHAVIOUR = "USER_BEHAVIOUR"  # 用户行为异常告警
+    ASSET_LIFECYCLE = "ASSET_LIFECYCLE"  # 年限告警: an asset's end of life or warranty end is near or past
 
 
 class AlertSeverity(str, enum.Enum):

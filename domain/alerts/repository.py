@@ -102,6 +102,18 @@ async def alerts_by_ids(db: Db, actor: Actor, ids: Iterable[int]) -> dict[int, A
     return {r.id: AlertRecord(*r) for r in await db.execute(select(*ALERT_COLS).where(AL.id.in_(wanted), readable(actor)))}
 
 
+async def firing_by_targets(db: Db, actor: Actor, target_type: str, ids: Iterable[int]) -> dict[int, list[AlertRecord]]:
+    """The alerts firing on each record of a type (an asset's lifecycle reminders among them), most recent first."""
+    wanted = sorted(set(ids))
+    out: dict[int, list[AlertRecord]] = {i: [] for i in wanted}
+    if wanted:
+        stmt = select(*ALERT_COLS).where(AL.target_type == target_type, AL.target_id.in_(wanted),
+                                         AL.status == AlertStatus.FIRING, readable(actor))  # fmt: skip
+        for r in await db.execute(stmt.order_by(AL.last_seen_at.desc(), AL.id.desc())):
+            out[r.target_id].append(AlertRecord(*r))
+    return out
+
+
 async def silences(db: Db, actor: Actor, active_only: bool) -> list[Any]:
     """Silences and windows, newest first (the ones that still hold, or all): all of them for the management unit,
     those of a unit in their scope for an access unit's people."""

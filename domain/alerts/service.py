@@ -39,9 +39,10 @@ def opens_fault(severity: AlertSeverity) -> bool:
 
 
 def _to_fault(uow: UnitOfWork, alerts: Iterable[Alert]) -> None:
-    """Alerts of the fault severity that fire unsilenced (or fire on after their silence) open a fault, by a job."""
+    """Alerts of the fault severity that fire unsilenced (or fire on after their silence) open a fault, by a job. A
+    lifecycle reminder is no fault: it never opens one."""
     for alert in alerts:
-        if opens_fault(alert.severity):
+        if opens_fault(alert.severity) and alert.kind is not AlertKind.ASSET_LIFECYCLE:
             uow.enqueue(FAULT_JOB, {"alert_id": alert.id}, key=f"{FAULT_JOB}:{alert.id}")
 
 

@@ -7,14 +7,6 @@ import enum
 from domain.alerts.enums import AlertSeverity
 
 
-class FaultDomain(str, enum.Enum):
-    """The service a fault is in (the cloud platform's domains join later)."""
-
-    WIRELESS = "WIRELESS"  # 无线网 (5G private network)
-    SECURE_ACCESS = "SECURE_ACCESS"  # 互联网安全加密接入
-    FIBER = "FIBER"  # 有线 (the extranet's fibre backbone)
-
-
 class FaultCategory(str, enum.Enum):
     NETWORK = "NETWORK"  # 网络中断或质量差: no service, slow, dropping
     SIGNAL = "SIGNAL"  # 信号覆盖: weak or no signal
@@ -66,7 +58,6 @@ STAGE_NAMES = {
     FaultStage.REVIEWING: "待审核", FaultStage.RECTIFYING: "整改中", FaultStage.VERIFYING: "待验证",
     FaultStage.CLOSED: "已解决", FaultStage.REJECTED: "已驳回", FaultStage.WITHDRAWN: "已撤回",
 }  # fmt: skip
-DOMAIN_NAMES = {FaultDomain.WIRELESS: "无线网", FaultDomain.SECURE_ACCESS: "互联网安全加密接入", FaultDomain.FIBER: "有线网"}
 CATEGORY_NAMES = {
     FaultCategory.NETWORK: "网络中断或质量差", FaultCategory.SIGNAL: "信号覆盖", FaultCategory.TERMINAL: "终端或号卡",
     FaultCategory.ACCESS: "接入认证", FaultCategory.SECURITY: "安全事件", FaultCategory.PLATFORM: "平台故障",

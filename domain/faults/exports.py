@@ -10,19 +10,10 @@ from typing import Any
 from core.clock import utcnow
 from core.db.engine import Db
 from core.db.pagination import MAX_PAGE, PageRequest, encode_cursor
+from domain.catalog.enums import DOMAIN_NAMES, ServiceDomain
 from domain.exports.registry import Exporter, Rows, register
 from domain.faults import repository as repo
-from domain.faults.enums import (
-    CATEGORY_NAMES,
-    DOMAIN_NAMES,
-    LEVEL_NAMES,
-    STAGE_NAMES,
-    FaultCategory,
-    FaultDomain,
-    FaultLevel,
-    FaultSort,
-    FaultStage,
-)
+from domain.faults.enums import CATEGORY_NAMES, LEVEL_NAMES, STAGE_NAMES, FaultCategory, FaultLevel, FaultSort, FaultStage
 from domain.faults.records import FaultRecord
 from domain.identity import repository as identity
 from domain.identity.actor import Actor
@@ -33,7 +24,7 @@ COLUMNS = [
     ("整改完成", 20), ("关闭时间", 20), ("处置用时(分钟)", 12), ("处置超时", 8),
 ]  # fmt: skip
 BATCH = MAX_PAGE
-_ENUMS = {"domains": FaultDomain, "categories": FaultCategory, "levels": FaultLevel, "stages": FaultStage}
+_ENUMS = {"domains": ServiceDomain, "categories": FaultCategory, "levels": FaultLevel, "stages": FaultStage}
 _DATES = ("reported_from", "reported_to")
 
 

@@ -17,7 +17,9 @@ from sqlalchemy import select
 from core.clock import utcnow
 from core.ids import InvalidGlobalId, decode_id
 from domain.alerts.models import Alert
-from domain.faults.enums import LEVEL_TARGETS, FaultDomain, FaultStage
+from domain.assets.models import Asset
+from domain.catalog.enums import ServiceDomain
+from domain.faults.enums import LEVEL_TARGETS, FaultStage
 from domain.faults.forms import FaultForm
 from domain.faults.models import Fault
 from domain.identity.enums import OrgUnitKind
@@ -52,7 +54,7 @@ async def fault_of(ctx: StepContext) -> Fault | None:
 async def _card(ctx: StepContext, form: FaultForm) -> SimCard | None:
     if not form.iccid:
         return None
-    if form.domain is not FaultDomain.WIRELESS:
+    if form.domain is not ServiceDomain.WIRELESS:
         raise error(Code.INVALID_INPUT, "只有无线网故障可以指定号卡 / Only a wireless fault names a card", "form.iccid")
     iccid = wireless_validation.iccid(form.iccid)
     card = None
@@ -66,7 +68,7 @@ async def _card(ctx: StepContext, form: FaultForm) -> SimCard | None:
 async def _account(ctx: StepContext, form: FaultForm) -> SecureAccessAccount | None:
     if not form.account_name:
         return None
-    if form.domain is not FaultDomain.SECURE_ACCESS:
+    if form.domain is not ServiceDomain.SECURE_ACCESS:
         raise error(Code.INVALID_INPUT, "只有安全接入故障可以指定账号 / Only a secure access fault names an account",
                     "form.accountName")  # fmt: skip
     name = form.account_name.strip().upper()
@@ -75,6 +77,16 @@ async def _account(ctx: StepContext, form: FaultForm) -> SecureAccessAccount | N
     if account is None or not await in_order_unit(ctx, account.unit_id):
         raise error(Code.INVALID_INPUT, "本单位没有这个账号 / No such account in your unit", "form.accountName")
     return account
+
+
+async def _asset(ctx: StepContext, form: FaultForm) -> Asset | None:
+    if not form.asset_serial:
+        return None
+    serial = form.asset_serial.strip().upper()
+    asset = (await ctx.uow.session.execute(select(Asset).where(Asset.serial == serial))).scalar_one_or_none()
+    if asset is None or not await in_order_unit(ctx, asset.unit_id):
+        raise error(Code.INVALID_INPUT, "本单位没有这台设备 / No such asset in your unit", "form.assetSerial")
+    return asset
 
 
 async def _alert(ctx: StepContext, form: FaultForm) -> Alert | None:
@@ -110,7 +122,8 @@ async def _check(ctx: StepContext) -> None:
     if form.occurred_at > now + FUTURE_SLACK or form.occurred_at < now - OLDEST:
         raise error(Code.INVALID_INPUT, "发生时间须在过去一年内且不晚于现在 / It must have begun within the last year, not "
                     "in the future", "form.occurredAt")  # fmt: skip
-    card, account, alert = await _card(ctx, form), await _account(ctx, form), await _alert(ctx, form)
+    card, account, asset = await _card(ctx, form), await _account(ctx, form), await _asset(ctx, form)
+    alert = await _alert(ctx, form)
     fault = await fault_of(ctx)
     if fault is None:
         fault = Fault(order_id=ctx.order.id, unit_id=ctx.order.unit_id, reporter_id=ctx.order.applicant_id,
@@ -121,12 +134,13 @@ async def _check(ctx: StepContext) -> None:
     fault.occurred_at = form.occurred_at
     fault.sim_card_id = card.id if card else None
     fault.account_id = account.id if account else None
+    fault.asset_id = asset.id if asset else None
     fault.alert_id = alert.id if alert else None
     fault.updated_at = now
     link = WorkOrderLink.__table__.c
     linked = {(r.target_type, r.target_id) for r in await ctx.uow.session.execute(
         select(link.target_type, link.target_id).where(link.order_id == ctx.order.id))}  # fmt: skip
-    for target_type, record in (("SimCard", card), ("SecureAccessAccount", account), ("Alert", alert)):
+    for target_type, record in (("SimCard", card), ("SecureAccessAccount", account), ("Asset", asset), ("Alert", alert)):
         if record is not None:
             _link(ctx, target_type, record.id, linked)
 

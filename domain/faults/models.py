@@ -8,7 +8,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import AUTOINCREMENT, Base, BigId, UTCDateTime, enum_column
-from domain.faults.enums import FaultCategory, FaultDomain, FaultLevel, FaultStage
+from domain.catalog.enums import ServiceDomain
+from domain.faults.enums import FaultCategory, FaultLevel, FaultStage
 
 
 class Fault(Base):
@@ -25,7 +26,7 @@ class Fault(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"), unique=True)
-    domain: Mapped[FaultDomain] = mapped_column(enum_column(FaultDomain, "fault_domain"))
+    domain: Mapped[ServiceDomain] = mapped_column(enum_column(ServiceDomain, "fault_domain"))
     category: Mapped[FaultCategory] = mapped_column(enum_column(FaultCategory, "fault_category"))
     level: Mapped[FaultLevel] = mapped_column(enum_column(FaultLevel, "fault_level"))
     stage: Mapped[FaultStage] = mapped_column(enum_column(FaultStage, "fault_stage"))
@@ -36,6 +37,7 @@ class Fault(Base):
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)  # None: an alert opened it
     sim_card_id: Mapped[int | None] = mapped_column(ForeignKey("sim_card.id"), nullable=True, index=True)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("secure_access_account.id"), nullable=True, index=True)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("asset.id"), nullable=True, index=True)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id"), nullable=True, unique=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it began (an alert's first occurrence)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime)

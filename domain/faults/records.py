@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from domain.faults.enums import FaultCategory, FaultDomain, FaultLevel, FaultStage
+from domain.catalog.enums import ServiceDomain
+from domain.faults.enums import FaultCategory, FaultLevel, FaultStage
 from domain.identity.records import NOT_LOADED
 
 
@@ -14,7 +15,7 @@ from domain.identity.records import NOT_LOADED
 class FaultRecord:
     id: int
     order_id: int
-    domain: FaultDomain
+    domain: ServiceDomain
     category: FaultCategory
     level: FaultLevel
     stage: FaultStage
@@ -25,6 +26,7 @@ class FaultRecord:
     reporter_id: int | None
     sim_card_id: int | None
     account_id: int | None
+    asset_id: int | None
     alert_id: int | None
     occurred_at: datetime
     reported_at: datetime
@@ -45,3 +47,4 @@ class FaultRecord:
     sim_card: Any = field(default=NOT_LOADED)
     account: Any = field(default=NOT_LOADED)
     alert: Any = field(default=NOT_LOADED)
+    asset: Any = field(default=NOT_LOADED)

@@ -13,7 +13,8 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from core.db.engine import Db
 from core.db.pagination import InvalidCursor, Page, PageRequest, decode_cursor, to_page
-from domain.faults.enums import OPEN_STAGES, FaultCategory, FaultDomain, FaultLevel, FaultSort, FaultStage
+from domain.catalog.enums import ServiceDomain
+from domain.faults.enums import OPEN_STAGES, FaultCategory, FaultLevel, FaultSort, FaultStage
 from domain.faults.models import Fault
 from domain.faults.records import FaultRecord
 from domain.identity.actor import Actor
@@ -42,7 +43,7 @@ def _resolution_overdue(now: datetime) -> ColumnElement[bool]:
 def _columns(now: datetime) -> list[Any]:
     return [
         F.id, F.order_id, F.domain, F.category, F.level, F.stage, F.title, F.description, F.location, F.unit_id,
-        F.reporter_id, F.sim_card_id, F.account_id, F.alert_id, F.occurred_at, F.reported_at, F.responded_at,
+        F.reporter_id, F.sim_card_id, F.account_id, F.asset_id, F.alert_id, F.occurred_at, F.reported_at, F.responded_at,
         F.rectified_at, F.closed_at, F.response_seconds, F.resolution_seconds, F.updated_at, WO.number,
         WO.due_at, func.coalesce(_resolution_overdue(now), False), R.due_at, func.coalesce(_response_overdue(now), False),
     ]  # fmt: skip
@@ -60,7 +61,7 @@ def readable(actor: Actor) -> ColumnElement[bool]:
 
 @dataclass(frozen=True, slots=True)
 class FaultFilter:
-    domains: tuple[FaultDomain, ...] = ()
+    domains: tuple[ServiceDomain, ...] = ()
     categories: tuple[FaultCategory, ...] = ()
     levels: tuple[FaultLevel, ...] = ()
     stages: tuple[FaultStage, ...] = ()
@@ -68,6 +69,7 @@ class FaultFilter:
     unit_id: int | None = None
     sim_card_id: int | None = None
     account_id: int | None = None
+    asset_id: int | None = None
     alert_id: int | None = None
     carrier: str | None = None  # the affected card's carrier (运营商报修)
     overdue: bool | None = None  # past its response or resolution target (True), or within both (False)
@@ -85,7 +87,7 @@ def conditions(actor: Actor, f: FaultFilter, now: datetime) -> list[ColumnElemen
     if f.open_only:
         where.append(F.stage.in_(OPEN_STAGES))
     for column, value in ((F.unit_id, f.unit_id), (F.sim_card_id, f.sim_card_id), (F.account_id, f.account_id),
-                          (F.alert_id, f.alert_id)):  # fmt: skip
+                          (F.asset_id, f.asset_id), (F.alert_id, f.alert_id)):  # fmt: skip
         if value is not None:
             where.append(column == value)
     if f.carrier:
@@ -144,7 +146,8 @@ async def faults_by_ids(db: Db, actor: Actor, ids: Iterable[int], now: datetime 
 
 
 async def faults_by_targets(db: Db, actor: Actor, column: str, ids: Iterable[int], now: datetime) -> dict[int, list[FaultRecord]]:
-    """The faults on each card, account or alert (`column`: sim_card_id, account_id, alert_id), newest first."""
+    """The faults on each card, account, asset or alert (`column`: sim_card_id, account_id, asset_id, alert_id), newest
+    first."""
     wanted = sorted(set(ids))
     out: dict[int, list[FaultRecord]] = {i: [] for i in wanted}
     if wanted:
@@ -217,7 +220,7 @@ async def statistics(db: Db, actor: Actor, f: FaultFilter, grain: Grain, now: da
     )  # fmt: skip
 
 
-async def overview_counts(db: Db, actor: Actor, domain: FaultDomain, start: datetime, end: datetime) -> tuple[int, int]:
+async def overview_counts(db: Db, actor: Actor, domain: ServiceDomain, start: datetime, end: datetime) -> tuple[int, int]:
     """(open now, reported in [start, end)) of one service's faults in the actor's scope: the overviews' figures."""
     stmt = select(func.count().filter(F.stage.in_(OPEN_STAGES)),
                   func.count().filter(F.reported_at >= start, F.reported_at < end)).where(readable(actor), F.domain == domain)  # fmt: skip

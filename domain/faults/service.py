@@ -16,7 +16,9 @@ from core.ids import to_global_id
 from domain.alerts.enums import AlertKind, AlertStatus
 from domain.alerts.models import Alert
 from domain.alerts.service import opens_fault
-from domain.faults.enums import LEVEL_OF_SEVERITY, FaultCategory, FaultDomain
+from domain.assets.models import Asset
+from domain.catalog.enums import ServiceDomain
+from domain.faults.enums import LEVEL_OF_SEVERITY, FaultCategory
 from domain.faults.flows import KIND
 from domain.faults.models import Fault
 from domain.identity.enums import OrgUnitKind
@@ -26,28 +28,29 @@ from domain.wireless.models import SimCard
 from domain.workorders import engine
 from domain.workorders.models import WorkOrder
 
-DOMAIN_OF_TARGET = {"SimCard": FaultDomain.WIRELESS, "SecureAccessAccount": FaultDomain.SECURE_ACCESS}
+DOMAIN_OF_TARGET = {"SimCard": ServiceDomain.WIRELESS, "SecureAccessAccount": ServiceDomain.SECURE_ACCESS}  # an asset: its own
 DOMAIN_OF_KIND = {
-    AlertKind.UPF: FaultDomain.WIRELESS, AlertKind.TERMINAL_BEHAVIOUR: FaultDomain.WIRELESS,
-    AlertKind.SECURE_ACCESS_ZONE: FaultDomain.SECURE_ACCESS, AlertKind.USER_BEHAVIOUR: FaultDomain.SECURE_ACCESS,
+    AlertKind.UPF: ServiceDomain.WIRELESS, AlertKind.TERMINAL_BEHAVIOUR: ServiceDomain.WIRELESS,
+    AlertKind.SECURE_ACCESS_ZONE: ServiceDomain.SECURE_ACCESS, AlertKind.USER_BEHAVIOUR: ServiceDomain.SECURE_ACCESS,
 }  # fmt: skip
-DOMAIN_OF_SOURCE = {"carrier": FaultDomain.WIRELESS, "wireless": FaultDomain.WIRELESS,
-                    "secure_access": FaultDomain.SECURE_ACCESS}  # fmt: skip
+DOMAIN_OF_SOURCE = {"carrier": ServiceDomain.WIRELESS, "wireless": ServiceDomain.WIRELESS,
+                    "secure_access": ServiceDomain.SECURE_ACCESS}  # fmt: skip
 CATEGORY_OF_KIND = {
     AlertKind.NETWORK_SECURITY: FaultCategory.SECURITY, AlertKind.UPF: FaultCategory.NETWORK,
     AlertKind.SECURE_ACCESS_ZONE: FaultCategory.ACCESS, AlertKind.TERMINAL_BEHAVIOUR: FaultCategory.SECURITY,
     AlertKind.BUSINESS: FaultCategory.PLATFORM, AlertKind.USER_BEHAVIOUR: FaultCategory.SECURITY,
+    AlertKind.ASSET_LIFECYCLE: FaultCategory.OTHER,
 }  # fmt: skip
 
 
-def domain_of(alert: Alert) -> FaultDomain:
+def domain_of(alert: Alert) -> ServiceDomain:
     """The service the alert is about: by its record, its kind, then its source; else the fibre backbone."""
     if alert.target_type in DOMAIN_OF_TARGET:
         return DOMAIN_OF_TARGET[alert.target_type]
     if alert.kind in DOMAIN_OF_KIND:
         return DOMAIN_OF_KIND[alert.kind]
     source = alert.source.split(":", 1)[0]
-    return next((d for prefix, d in DOMAIN_OF_SOURCE.items() if source.startswith(prefix)), FaultDomain.FIBER)
+    return next((d for prefix, d in DOMAIN_OF_SOURCE.items() if source.startswith(prefix)), ServiceDomain.FIBER)
 
 
 async def wanted(session: Any, alert_id: int) -> bool:
@@ -93,4 +96,10 @@ async def open_for_alert(uow: UnitOfWork, alert_id: int, number: str, now: datet
         account = await uow.session.get(SecureAccessAccount, alert.target_id)
         if account is not None and account.unit_id == unit_id:
             form["accountName"] = account.account_name
+    elif alert.target_type == "Asset" and alert.target_id is not None:
+        asset = await uow.session.get(Asset, alert.target_id)
+        if asset is not None:
+            form["domain"] = asset.domain.value
+            if asset.unit_id == unit_id:
+                form["assetSerial"] = asset.serial
     return await engine.submit(uow, None, KIND, form, number=number, now=now, unit_id=unit_id, since=alert.first_seen_at)

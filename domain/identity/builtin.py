@@ -27,7 +27,7 @@ class BuiltinRole:
 _VIEW = ("identity.view_org_units", "identity.view_users", "identity.view_roles")
 _ORDERS = (
     "workorders.view_work_orders", "workorders.submit", "wireless.view_cards", "secure_access.view_accounts",
-    "alerts.view_alerts", "faults.view_faults",
+    "alerts.view_alerts", "faults.view_faults", "assets.view_assets",
 )  # fmt: skip
 
 BUILTIN_ROLES = [
@@ -48,7 +48,7 @@ BUILTIN_ROLES = [
     BuiltinRole(
         "management_operator", "管理单位业务员", "Big Data Center staff who review and run services.",
         RoleUnitKind.MANAGEMENT, (*_VIEW, *_ORDERS, "workorders.manage", "integration.view_interface_log", "wireless.manage_cards",
-                                                    "secure_access.manage_accounts", "alerts.manage_alerts"),
+                                                    "secure_access.manage_accounts", "alerts.manage_alerts", "assets.manage_assets"),
     ),
     BuiltinRole(
         "platform_service", "外部平台服务账号", "The service account of an external platform's API client: confirms dispatches.",

@@ -62,6 +62,14 @@ _ALL = [
     ),
     Permission("alerts.view_alerts", "查看告警", "See alerts of every source in your data scope, their history and statistics."),
     Permission(
+        "assets.view_assets", "查看资产", "See assets in your data scope, their lifecycle, faults and statistics; export them."
+    ),
+    Permission(
+        "assets.manage_assets",
+        "管理资产",
+        "Register, edit, import and retire assets; record upgrades and inspections; keep the equipment catalogue.",
+    ),
+    Permission(
         "faults.view_faults", "查看故障", "See fault reports in your data scope, their times and statistics; export them."
     ),
     Permission("alerts.manage_alerts", "处置告警", "Acknowledge, assign, comment on and resolve alerts in your data scope."),

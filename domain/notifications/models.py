@@ -20,6 +20,7 @@ class NotificationKind(str, enum.Enum):
     DISPATCH_FAILED = "DISPATCH_FAILED"  # an order could not reach its platform
     ALERT_FIRED = "ALERT_FIRED"  # a major or critical alert fired (or its silence ended while it fires)
     ALERT_RESOLVED = "ALERT_RESOLVED"  # an alert that fired under your silence resolved
+    ASSET_REMINDER = "ASSET_REMINDER"  # an asset's end of life or warranty end is near or past
 
 
 class Notification(Base):

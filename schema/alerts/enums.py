@@ -13,6 +13,7 @@ AlertKind = gql_enum(e.AlertKind, "What an alert is about (the glossary's kinds)
     e.AlertKind.TERMINAL_BEHAVIOUR: "终端安全异常行为告警: a wireless terminal's abnormal behaviour.",
     e.AlertKind.BUSINESS: "业务告警: a business process (a work order stuck at a platform is one).",
     e.AlertKind.USER_BEHAVIOUR: "用户行为异常告警: a secure access user's abnormal behaviour.",
+    e.AlertKind.ASSET_LIFECYCLE: "年限告警: an asset's end of life or warranty end is near (90, 30, 7 days) or past.",
 })  # fmt: skip
 AlertSeverity = gql_enum(e.AlertSeverity, "How serious.", {
     e.AlertSeverity.CRITICAL: "Critical: act now.",

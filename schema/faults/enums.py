@@ -5,11 +5,6 @@ from __future__ import annotations
 from domain.faults import enums as e
 from schema.scalars import gql_enum
 
-FaultDomain = gql_enum(e.FaultDomain, "The service a fault is in.", {
-    e.FaultDomain.WIRELESS: "无线网: the 5G private network (cards, UPFs, carriers).",
-    e.FaultDomain.SECURE_ACCESS: "互联网安全加密接入: secure access accounts and the access zone.",
-    e.FaultDomain.FIBER: "有线网: the extranet's fibre backbone and what has no other service.",
-}, "FaultDomain")  # fmt: skip
 FaultCategory = gql_enum(e.FaultCategory, "What kind of fault.", {
     e.FaultCategory.NETWORK: "网络中断或质量差: no service, slow or dropping.",
     e.FaultCategory.SIGNAL: "信号覆盖: weak or no signal.",

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from domain.faults.enums import LEVEL_TARGETS
 from domain.faults.records import FaultRecord
 from schema.alerts.types import Alert
+from schema.catalog.enums import ServiceDomain
 from schema.fastpath import raw, relation
-from schema.faults.enums import FaultCategory, FaultDomain, FaultLevel, FaultStage
+from schema.faults.enums import FaultCategory, FaultLevel, FaultStage
 from schema.identity.types import OrgUnit, User
 from schema.node import Node, register_node
 from schema.secure_access.types import SecureAccessAccount
 from schema.statistics import KeyCount, PeriodTotal, UnitCount
 from schema.wireless.types import SimCard
 from schema.workorders.types import WorkOrder
+
+if TYPE_CHECKING:
+    from schema.assets.types import Asset
 
 Parent = strawberry.Parent[Any]
 
@@ -27,6 +31,7 @@ _order = relation("order", "work_order", "order_id")
 _card = relation("sim_card", "sim_card", "sim_card_id")
 _account = relation("account", "secure_access_account", "account_id")
 _alert = relation("alert", "alert", "alert_id")
+_asset = relation("asset", "asset", "asset_id")
 
 
 def _respond_hours(root: FaultRecord, _info: Any) -> float:
@@ -40,7 +45,7 @@ def _resolve_hours(root: FaultRecord, _info: Any) -> float:
 @strawberry.type(description="故障报修: a fault report and its rectification (the `faults.rectify` work order).")
 class Fault(Node):
     number: str = strawberry.field(description="The rectification order's number.")
-    domain: FaultDomain = strawberry.field(description="The service it is in.")  # type: ignore[valid-type]
+    domain: ServiceDomain = strawberry.field(description="The service it is in.")  # type: ignore[valid-type]
     category: FaultCategory = strawberry.field(description="What kind of fault.")  # type: ignore[valid-type]
     level: FaultLevel = strawberry.field(description="How bad.")  # type: ignore[valid-type]
     stage: FaultStage = strawberry.field(description="Where its rectification stands.")  # type: ignore[valid-type]
@@ -98,6 +103,11 @@ class Fault(Node):
     @raw(_account)
     def secure_access_account(self, root: Parent, info: strawberry.Info) -> SecureAccessAccount | None:
         return _account(root, info)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The affected asset, if named.")
+    @raw(_asset)
+    def asset(self, root: Parent, info: strawberry.Info) -> Annotated[Asset, strawberry.lazy("schema.assets.types")] | None:
+        return _asset(root, info)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The alert that opened it or that it names, if any.")
     @raw(_alert)

@@ -21,6 +21,7 @@ NotificationKind = gql_enum(_Kind, "What a notification is about.", {
     _Kind.DISPATCH_FAILED: "An order could not reach its platform.",
     _Kind.ALERT_FIRED: "A major or critical alert fired, or its silence ended while it still fires.",
     _Kind.ALERT_RESOLVED: "An alert that fired under your silence resolved.",
+    _Kind.ASSET_REMINDER: "年限告警 / 保修到期: an asset of your unit reaches its end of life or warranty end.",
 })  # fmt: skip
 
 

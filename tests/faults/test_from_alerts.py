@@ -12,7 +12,8 @@ from core.clock import utcnow
 from core.ids import to_global_id
 from domain.alerts import service, silences
 from domain.alerts.enums import AlertKind, AlertSeverity
-from domain.faults.enums import FaultDomain, FaultLevel, FaultStage
+from domain.catalog.enums import ServiceDomain
+from domain.faults.enums import FaultLevel, FaultStage
 from domain.faults.models import Fault
 from domain.identity.models import OrgUnit
 from domain.wireless.models import SimCard
@@ -58,7 +59,7 @@ async def test_a_critical_alert_opens_a_fault_whose_clocks_start_at_the_alert(re
     assert (fault.alert_id, fault.level, fault.domain, fault.stage) == (
         alert_id,
         FaultLevel.LEVEL_1,
-        FaultDomain.WIRELESS,
+        ServiceDomain.WIRELESS,
         FaultStage.REVIEWING,
     )
     assert (order.applicant_id, order.unit_id, fault.unit_id, fault.reporter_id) == (None, pd, pd, None)
@@ -98,7 +99,7 @@ async def test_lesser_alerts_open_none_unless_the_threshold_says_so(records, mon
     # An alert of no unit is the Big Data Center's; a carrier's alert is a wireless one.
     async with records.session_factory() as s:
         assert (await s.get(OrgUnit, order.unit_id)).code == "SHBDC"
-    assert (fault.level, fault.domain, fault.sim_card_id) == (FaultLevel.LEVEL_2, FaultDomain.WIRELESS, None)
+    assert (fault.level, fault.domain, fault.sim_card_id) == (FaultLevel.LEVEL_2, ServiceDomain.WIRELESS, None)
 
 
 async def test_a_silenced_alert_opens_no_fault_until_its_silence_ends_while_it_fires(records):

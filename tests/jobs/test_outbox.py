@@ -258,6 +258,7 @@ def test_the_production_worker_knows_every_job_and_cron():
         == [
             "alerts.push_retry",
             "alerts.silence_tick",
+            "assets.lifecycle",
             "audit.archive",
             "exports.expire",
             "files.purge_uploads",

@@ -47,10 +47,12 @@ FOREIGN = {
     "SecureAccessAccount": "hp_account",  # filled in by the test (an account of 黄浦区)
     "Alert": "hp_alert",  # filled in by the test (an alert on 黄浦区's record)
     "Fault": "hp_fault",  # filled in by the test (reported by 黄浦区's applicant)
+    "Asset": "hp_asset",  # filled in by the test (an asset of 黄浦区)
+    "AssetModel": "global_model",  # the equipment catalogue: no unit owns it (filled in by the test)
 }
 # Who at the Big Data Center reads each type (the security administrator has no business with work orders).
 MANAGER = {"WorkOrder": "operator", "SimCard": "operator", "SecureAccessAccount": "operator", "Alert": "operator",
-           "Fault": "operator"}  # fmt: skip
+           "Fault": "operator", "Asset": "operator", "AssetModel": "operator"}  # fmt: skip
 
 
 async def foreign_card_id(services: Any) -> int:
@@ -108,6 +110,20 @@ async def foreign_fault_id(services: Any) -> int:
         return (await uow.session.execute(select(Fault.id).where(Fault.order_id == order.id))).scalar_one()
 
 
+async def foreign_asset_id(services: Any) -> tuple[int, int]:
+    """An asset of 黄浦区, and its model's id."""
+    from domain.assets import service
+    from domain.assets.enums import AssetType
+    from tests.assets.conftest import Catalogue
+    from tests.workorders.helpers import actor
+
+    who = await actor(services, "operator")
+    async with services.unit_of_work() as uow:
+        model = await service.save_model(uow, who, service.ModelFields("华为", "NE40E", AssetType.ROUTER, 8))
+    made = Catalogue(services, {"NE40E": model.id})
+    return await made.asset("HW2020009999", unit="D-HP"), model.id
+
+
 def test_every_node_type_has_a_scope_case():
     assert set(FOREIGN) == set(NODES), "a new node type needs a data-scope case here"
 
@@ -130,6 +146,13 @@ async def test_node_outside_the_scope_is_null(demo, gql, type_name):
         pk = await foreign_alert_id(demo, known)
     elif case == "hp_fault":
         pk = await foreign_fault_id(demo)
+    elif case == "hp_asset":
+        pk = (await foreign_asset_id(demo))[0]
+    elif case == "global_model":
+        pk = (await foreign_asset_id(demo))[1]
+        result = await gql(NODE_QUERY, {"id": to_global_id(type_name, pk)}, as_user="pd_admin")
+        assert result["data"]["node"]["__typename"] == type_name  # every unit reads the catalogue
+        return
     else:
         pk = await foreign_token_id(demo, gql) if case is None else case(known)
     for username in ("pd_admin", "pd_user"):

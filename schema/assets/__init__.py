@@ -1,0 +1,1 @@
+"""Asset types, enums and inputs of the contract."""
