@@ -58,7 +58,11 @@ async def test_five_wrong_passwords_lock_the_account(demo, gql):
     assert locked["errors"][0]["code"] == "ACCOUNT_LOCKED"
     assert locked["token"] is None
     async with demo.session_factory() as s:
-        outcomes = list((await s.execute(select(AuditEvent.detail).where(AuditEvent.operation == "identity.login"))).scalars())
+        outcomes = list(
+            (
+                await s.execute(select(AuditEvent.detail).where(AuditEvent.operation == "identity.login").order_by(AuditEvent.id))
+            ).scalars()
+        )
     assert [o["reason"] for o in outcomes] == ["wrong_password"] * 4 + ["locked_now", "locked"]
 
 
