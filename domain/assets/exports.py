@@ -6,51 +6,31 @@ are not columns: the import would have to ignore them, and a person would wonder
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
-from datetime import date
 from typing import Any
 
 from core.db.engine import Db
 from core.db.pagination import MAX_PAGE, PageRequest, encode_cursor
 from domain.assets import repository as repo
 from domain.assets import transfer
-from domain.assets.enums import STATUS_NAMES, AssetSort, AssetStatus, AssetType
+from domain.assets.enums import STATUS_NAMES, AssetSort
 from domain.assets.records import AssetModelRecord, AssetRecord
-from domain.catalog.enums import DOMAIN_NAMES, ServiceDomain
+from domain.catalog.enums import DOMAIN_NAMES
+from domain.exports import params
 from domain.exports.registry import Exporter, Rows, register
 from domain.identity import repository as identity
 from domain.identity.actor import Actor
 
 BATCH = MAX_PAGE  # assets per batch: one page of the list, then one statement per relation
-ENUMS = {"domains": ServiceDomain, "types": AssetType, "statuses": AssetStatus}
-DATES = ("end_of_life_before", "warranty_before")
 
 
 def to_params(f: repo.AssetFilter) -> dict[str, Any]:
     """The filter as stored with the export and its audit record (JSON): enums by value, dates as ISO text; what
     is not set is left out."""
-    out: dict[str, Any] = {}
-    for spec in fields(repo.AssetFilter):
-        value = getattr(f, spec.name)
-        if value is None or value == ():
-            continue
-        if spec.name in ENUMS:
-            value = [v.value for v in value]
-        elif isinstance(value, date):
-            value = value.isoformat()
-        out[spec.name] = value
-    return out
+    return params.to_params(f)
 
 
-def from_params(params: dict[str, Any]) -> repo.AssetFilter:
-    values = dict(params)
-    for name, kind in ENUMS.items():
-        if name in values:
-            values[name] = tuple(kind(v) for v in values[name])
-    for name in DATES:
-        if values.get(name) is not None:
-            values[name] = date.fromisoformat(values[name])
-    return repo.AssetFilter(**values)
+def from_params(values: dict[str, Any]) -> repo.AssetFilter:
+    return params.from_params(repo.AssetFilter, values)
 
 
 def _row(a: AssetRecord, model: AssetModelRecord | None, unit: str | None, parent: str | None) -> Sequence[Any]:

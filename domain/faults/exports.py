@@ -4,16 +4,16 @@ measured; no reporter contact details."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from core.clock import utcnow
 from core.db.engine import Db
 from core.db.pagination import MAX_PAGE, PageRequest, encode_cursor
-from domain.catalog.enums import DOMAIN_NAMES, ServiceDomain
+from domain.catalog.enums import DOMAIN_NAMES
+from domain.exports import params
 from domain.exports.registry import Exporter, Rows, register
 from domain.faults import repository as repo
-from domain.faults.enums import CATEGORY_NAMES, LEVEL_NAMES, STAGE_NAMES, FaultCategory, FaultLevel, FaultSort, FaultStage
+from domain.faults.enums import CATEGORY_NAMES, LEVEL_NAMES, STAGE_NAMES, FaultSort
 from domain.faults.records import FaultRecord
 from domain.identity import repository as identity
 from domain.identity.actor import Actor
@@ -24,34 +24,15 @@ COLUMNS = [
     ("整改完成", 20), ("关闭时间", 20), ("处置用时(分钟)", 12), ("处置超时", 8),
 ]  # fmt: skip
 BATCH = MAX_PAGE
-_ENUMS = {"domains": ServiceDomain, "categories": FaultCategory, "levels": FaultLevel, "stages": FaultStage}
-_DATES = ("reported_from", "reported_to")
 
 
 def to_params(f: repo.FaultFilter) -> dict[str, Any]:
     """The filter as stored with the export and its audit record (JSON)."""
-    out: dict[str, Any] = {}
-    for name in repo.FaultFilter.__slots__:
-        value = getattr(f, name)
-        if value is None or value == () or value is False:
-            continue
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        elif name in _ENUMS:
-            value = [v.value for v in value]
-        out[name] = value
-    return out
+    return params.to_params(f)
 
 
-def from_params(params: dict[str, Any]) -> repo.FaultFilter:
-    values = dict(params)
-    for name in _DATES:
-        if name in values:
-            values[name] = datetime.fromisoformat(values[name])
-    for name, kind in _ENUMS.items():
-        if name in values:
-            values[name] = tuple(kind(v) for v in values[name])
-    return repo.FaultFilter(**values)
+def from_params(values: dict[str, Any]) -> repo.FaultFilter:
+    return params.from_params(repo.FaultFilter, values)
 
 
 def _minutes(seconds: int | None) -> int | None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from core.db.encrypted import blind_index, normalize_exact
 from core.db.engine import Db
 from core.db.pagination import MAX_PAGE, PageRequest, encode_cursor
+from domain.exports import params
 from domain.exports.registry import Exporter, Rows, register
 from domain.identity import repository as identity
 from domain.identity.actor import Actor
@@ -35,26 +35,11 @@ def to_params(f: repo.AccountFilter) -> dict[str, Any]:
     neither keeps it in clear."""
     if f.holder_id_number:
         f = replace(f, holder_id_number=None, holder_id_bidx=blind_index(_ID_NUMBER, f.holder_id_number, normalize_exact))
-    out: dict[str, Any] = {}
-    for name in repo.AccountFilter.__slots__:
-        value = getattr(f, name)
-        if value is None or value == ():
-            continue
-        if isinstance(value, date):
-            value = value.isoformat()
-        elif name == "statuses":
-            value = [s.value for s in value]
-        out[name] = value
-    return out
+    return params.to_params(f)
 
 
-def from_params(params: dict[str, Any]) -> repo.AccountFilter:
-    values = dict(params)
-    if "today" in values:
-        values["today"] = date.fromisoformat(values["today"])
-    if "statuses" in values:
-        values["statuses"] = tuple(AccountStatus(s) for s in values["statuses"])
-    return repo.AccountFilter(**values)
+def from_params(values: dict[str, Any]) -> repo.AccountFilter:
+    return params.from_params(repo.AccountFilter, values)
 
 
 def _row(a: AccountRecord, unit: str, macs: list[str], systems: list[str]) -> Sequence[Any]:

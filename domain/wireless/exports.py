@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from core.db.encrypted import blind_index, normalize_phone
 from core.db.engine import Db
+from domain.exports import params
 from domain.exports.registry import Exporter, Rows, register
 from domain.identity.actor import Actor
 from domain.wireless import repository as repo
@@ -24,8 +24,6 @@ COLUMNS = [
     ("ICCID", 24), ("手机号码", 14), ("IMSI", 18), ("运营商", 8), ("卡类型", 8), ("套餐", 24), ("所属单位", 28),
     ("持卡人", 12), ("状态", 8), ("绑定IMEI", 18), ("开通时间", 20), ("销户时间", 20),
 ]  # fmt: skip
-_DATES = ("activated_from", "activated_to")
-_ENUMS = {"carriers": Carrier, "domains": SimCardDomain, "statuses": SimCardStatus}
 
 
 def to_params(f: repo.CardFilter) -> dict[str, Any]:
@@ -33,28 +31,11 @@ def to_params(f: repo.CardFilter) -> dict[str, Any]:
     so neither keeps it in clear."""
     if f.msisdn:
         f = replace(f, msisdn=None, msisdn_bidx=blind_index("sim_card.msisdn", f.msisdn, normalize_phone))
-    out: dict[str, Any] = {}
-    for name in repo.CardFilter.__slots__:
-        value = getattr(f, name)
-        if value is None or value == ():
-            continue
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        elif name in _ENUMS:
-            value = [v.value for v in value]
-        out[name] = value
-    return out
+    return params.to_params(f)
 
 
-def from_params(params: dict[str, Any]) -> repo.CardFilter:
-    values = dict(params)
-    for name in _DATES:
-        if name in values:
-            values[name] = datetime.fromisoformat(values[name])
-    for name, enum_cls in _ENUMS.items():
-        if name in values:
-            values[name] = tuple(enum_cls(v) for v in values[name])
-    return repo.CardFilter(**values)
+def from_params(values: dict[str, Any]) -> repo.CardFilter:
+    return params.from_params(repo.CardFilter, values)
 
 
 def _row(r: Any) -> Sequence[Any]:

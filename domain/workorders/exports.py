@@ -8,6 +8,7 @@ from typing import Any
 
 from core.clock import utcnow
 from core.db.engine import Db
+from domain.exports import params
 from domain.exports.registry import Exporter, Rows, register
 from domain.identity.actor import Actor
 from domain.workorders import repository as repo
@@ -23,36 +24,15 @@ COLUMNS = [
     ("工单编号", 20), ("工单类型", 22), ("标题", 40), ("状态", 12), ("当前环节", 18), ("申请单位", 28), ("申请人", 12),
     ("提交时间", 20), ("时限", 20), ("是否超时", 10), ("完成时间", 20),
 ]  # fmt: skip
-_DATES = ("created_from", "created_to", "finished_from", "finished_to")
 
 
 def to_params(f: repo.WorkOrderFilter) -> dict[str, Any]:
     """The filter as stored with the export (JSON), read back by `from_params` when the job runs."""
-    out: dict[str, Any] = {}
-    for name in repo.WorkOrderFilter.__slots__:
-        value = getattr(f, name)
-        if value is None or value == ():
-            continue
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        elif name == "statuses":
-            value = [s.value for s in value]
-        elif isinstance(value, tuple):
-            value = list(value)
-        out[name] = value
-    return out
+    return params.to_params(f)
 
 
-def from_params(params: dict[str, Any]) -> repo.WorkOrderFilter:
-    values: dict[str, Any] = dict(params)
-    for name in _DATES:
-        if name in values:
-            values[name] = datetime.fromisoformat(values[name])
-    if "statuses" in values:
-        values["statuses"] = tuple(WorkOrderStatus(s) for s in values["statuses"])
-    if "kinds" in values:
-        values["kinds"] = tuple(values["kinds"])
-    return repo.WorkOrderFilter(**values)
+def from_params(values: dict[str, Any]) -> repo.WorkOrderFilter:
+    return params.from_params(repo.WorkOrderFilter, values)
 
 
 def _row(r: Any, now: datetime) -> Sequence[Any]:
