@@ -9,6 +9,7 @@ from domain.exports.models import DataExport
 from domain.faults.models import Fault
 from domain.identity.models import AccessToken, OrgUnit, Role, RolePermission, User, UserRole
 from domain.integration.models import FeedCursor, InterfaceCall
+from domain.metrics.models import MetricRollup, MetricSample, MetricSeries, MetricWatermark
 from domain.notifications.models import Notification
 from domain.secure_access.models import SecureAccessAccount, SecureAccessEvent
 from domain.wireless.models import SimCard, SimCardEvent, SimCardTraffic, SimPlan, TerminalAccount
@@ -24,7 +25,7 @@ from domain.workorders.models import (
 from domain.workorders.numbering import WorkOrderCounter
 
 __all__ = [
-    "AccessToken", "Alert", "AlertEvent", "Application", "Asset", "AssetEvent", "AssetInspection", "AssetModel", "AssetUpgrade", "AuditEvent", "DataExport", "Fault", "FeedCursor", "InterfaceCall", "Notification", "OrgUnit", "OutboxJob", "Role", "RolePermission", "SecureAccessAccount", "SecureAccessEvent", "SimCard", "SimCardEvent", "SimCardTraffic", "SimPlan", "TerminalAccount", "User", "UserRole",
+    "AccessToken", "Alert", "AlertEvent", "Application", "Asset", "AssetEvent", "AssetInspection", "AssetModel", "AssetUpgrade", "AuditEvent", "DataExport", "Fault", "FeedCursor", "InterfaceCall", "MetricRollup", "MetricSample", "MetricSeries", "MetricWatermark", "Notification", "OrgUnit", "OutboxJob", "Role", "RolePermission", "SecureAccessAccount", "SecureAccessEvent", "SimCard", "SimCardEvent", "SimCardTraffic", "SimPlan", "TerminalAccount", "User", "UserRole",
     "WorkOrder", "WorkOrderAttachment", "WorkOrderCounter", "WorkOrderDispatch", "WorkOrderEvent", "WorkOrderLink", "WorkOrderSla",
     "WorkOrderTask",
 ]  # fmt: skip

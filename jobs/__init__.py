@@ -6,4 +6,4 @@ from core.queue.registry import JobRegistry
 
 registry = JobRegistry()
 
-from jobs import alerts, assets, faults, files, maintenance, secure_access, wireless, workorders  # noqa: E402,F401  (register their jobs)
+from jobs import alerts, assets, faults, files, maintenance, metrics, secure_access, wireless, workorders  # noqa: E402,F401  (register their jobs)

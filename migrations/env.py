@@ -16,6 +16,7 @@ from core.db.base import Base
 from core.db.encrypted import Encrypted
 from core.db.engine import create_engine
 from core.settings import ROOT, get_settings
+from domain.metrics.partitions import not_a_partition
 
 # Revisions import migrations.support (shared data-migration steps) whatever directory alembic runs from.
 if str(ROOT) not in sys.path:
@@ -52,6 +53,7 @@ def do_run_migrations(connection: Connection) -> None:
         render_item=render_item,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=not_a_partition,
     )
     with context.begin_transaction():
         context.run_migrations()

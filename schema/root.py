@@ -32,6 +32,7 @@ from schema.extensions import extensions
 from schema.faults_root import FaultMutation, FaultQuery
 from schema.identity import inputs, payloads, types
 from schema.integration import types as interface_log
+from schema.metrics_root import MetricQuery, MetricSubscription
 from schema.node import Node
 from schema.notifications import types as notifications
 from schema.pagination import After, Connection, Filter, First
@@ -48,7 +49,7 @@ from schema.workorders import types as wo
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(SecureAccessQuery, AlertQuery, FaultQuery, AssetQuery):
+class Query(SecureAccessQuery, AlertQuery, FaultQuery, AssetQuery, MetricQuery):
     node = strawberry.field(
         resolver=node_resolvers.node,
         permission_classes=guard(),
@@ -445,7 +446,7 @@ class Mutation(SecureAccessMutation, AlertMutation, FaultMutation, AssetMutation
 
 
 @strawberry.type(description='Live updates over graphql-transport-ws (send {"token": ...} in connection_init).')
-class Subscription(AlertSubscription):
+class Subscription(AlertSubscription, MetricSubscription):
     @strawberry.subscription(
         permission_classes=guard("identity.view_org_units"), description="Units you may see, as they change."
     )

@@ -27,7 +27,7 @@ class BuiltinRole:
 _VIEW = ("identity.view_org_units", "identity.view_users", "identity.view_roles")
 _ORDERS = (
     "workorders.view_work_orders", "workorders.submit", "wireless.view_cards", "secure_access.view_accounts",
-    "alerts.view_alerts", "faults.view_faults", "assets.view_assets",
+    "alerts.view_alerts", "faults.view_faults", "assets.view_assets", "metrics.view_metrics",
 )  # fmt: skip
 
 BUILTIN_ROLES = [

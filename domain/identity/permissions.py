@@ -62,6 +62,11 @@ _ALL = [
     ),
     Permission("alerts.view_alerts", "查看告警", "See alerts of every source in your data scope, their history and statistics."),
     Permission(
+        "metrics.view_metrics",
+        "查看资源监控",
+        "See the resource monitoring panels of your data scope (UPF traffic, access zone).",
+    ),
+    Permission(
         "assets.view_assets", "查看资产", "See assets in your data scope, their lifecycle, faults and statistics; export them."
     ),
     Permission(

@@ -11,6 +11,9 @@
     GET  /accounts/online         {"at", "lastEventId", "accounts": [{"accountName", "sessions", "since",
                                   "sourceIps"}]}: who is connected now, as the feed up to `lastEventId` implies
                                   (a snapshot for dashboards; counting from the feed gives the same answer)
+    GET  /resource-stats?after=&limit=
+                                  the access zone's resource statistics every 5 minutes (online users, bandwidth,
+                                  gateway CPU), as samples in the metric feed contract (integrations/base/metric_feed)
 
 An event is {"id", "kind": LOGIN|LOGOUT|ABNORMAL, "accountName", "at", "sourceIp", "detail"}; `detail` is
 {"rule", "severity": CRITICAL|MAJOR|MINOR|WARNING, "description"} for ABNORMAL and null otherwise. A revoke ends
@@ -40,6 +43,7 @@ from starlette.routing import Route
 from integrations.base.simulator import CallbackSettings, control_endpoint, create_platform_simulator
 from integrations.secure_access_support import PLATFORM
 from integrations.secure_access_support.schemas import OPERATIONS, PAGE_DEFAULT, PAGE_MAX
+from integrations.secure_access_support.sim_metrics import install_metrics
 from integrations.secure_access_support.sim_state import MAC_LIMIT, SecureAccessState
 
 __all__ = ["PLATFORM", "SecureAccessState", "create_secure_access_simulator"]
@@ -100,6 +104,7 @@ def create_secure_access_simulator(
     app = create_platform_simulator(PLATFORM, state.handlers(), callback=callback, strict=True)
     state.sim = app.state.sim
     app.state.secure_access = state
+    install_metrics(app, lambda: state.clock(), seed)  # GET /resource-stats (follows a clock a test sets later)
     # In front of the base's routes of the same path: the first match wins.
     app.router.routes[:0] = [
         Route("/_sim/reset", _control(_reset), methods=["POST"]),

@@ -2,6 +2,7 @@
 
     POST /ops/{account_open|permissions_set|account_close|account_rebind}   the base contract; CONFIRMED at once
     GET  /users                                               {"users": [{"accountName", "iccid", "online", "lastSeenAt"}]}
+    GET  /metrics?after=&limit=                               UPF traffic every 5 minutes, per UPF and per unit (sim_metrics)
     POST /_sim/online {"accountName", "online"}                a terminal goes on or off line
     POST /_sim/push-alerts {"alerts": [...]} | {"sample": n}  push an alert batch to GovOps now (signed)
     POST /_sim/support {"alertDocumentHash"}  GET /_sim/accounts   settings; the accounts and pushes
@@ -25,6 +26,7 @@ from starlette.routing import Route
 from integrations.base.simulator import CallbackSettings, control_endpoint, create_platform_simulator
 from integrations.wireless_support import PLATFORM
 from integrations.wireless_support.schemas import OPERATIONS
+from integrations.wireless_support.sim_metrics import install_metrics
 from integrations.wireless_support.sim_state import ALERT_DOCUMENT, SupportState
 
 __all__ = ["ALERT_DOCUMENT", "PLATFORM", "SupportState", "create_support_simulator"]
@@ -83,6 +85,7 @@ def create_support_simulator(
     app = create_platform_simulator(PLATFORM, state.handlers(), callback=callback, strict=True)
     state.sim = app.state.sim
     app.state.support = state
+    install_metrics(app, lambda: state.clock(), seed)  # GET /metrics: UPF traffic (follows a clock a test sets later)
     # In front of the base's routes of the same path: the first match wins.
     app.router.routes[:0] = [
         Route("/_sim/reset", _control(_reset), methods=["POST"]),

@@ -1,0 +1,1 @@
+"""Metric types, enums and inputs of the contract."""
