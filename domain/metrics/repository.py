@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, true
@@ -92,6 +92,15 @@ class PanelTooLarge(ValueError):
     pass
 
 
+def aligned(at: datetime, step: timedelta) -> datetime:
+    """`at` moved back to a step boundary, so points fall on whole hours and (for steps of days) Beijing midnights."""
+    day = timedelta(days=1)
+    origin = datetime(1970, 1, 1, tzinfo=UTC) - (
+        timedelta(hours=8) if step >= day and step % day == timedelta(0) else timedelta(0)
+    )
+    return at - (at - origin) % step
+
+
 def _combine(aggregate: Aggregate, parts: list[tuple[int, float, float, float]]) -> float:
     """(count, sum, min, max) parts of one step: the aggregate, exactly."""
     if aggregate is Aggregate.SUM:
@@ -109,6 +118,7 @@ async def panel(db: Db, actor: Actor, f: SeriesFilter, start: datetime, end: dat
     resolution = resolution_for(start, end)
     least = RAW_STEP if resolution is Resolution.RAW else WIDTH[resolution]
     step = max(step or least, least)
+    start = aligned(start, step)
     if (end - start) / step > MAX_POINTS:
         raise PanelTooLarge(f"每条曲线最多{MAX_POINTS}个点 / at most {MAX_POINTS} points per series: widen the step")
     out = Panel(resolution, step, start, await series(db, actor, f))

@@ -4,7 +4,7 @@ and the live resource panel."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, select
@@ -150,3 +150,10 @@ async def test_the_live_panel_pushes_fresh_samples_of_its_series(demo, gql, serv
         await ws.close()
     update = message["payload"]["data"]["resourcePanel"]
     assert [p["value"] for p in update["points"]] == [42.0]
+
+
+def test_panel_points_fall_on_whole_hours_and_beijing_midnights():
+    at = datetime(2026, 11, 29, 3, 16, 20, tzinfo=UTC)
+    assert repo.aligned(at, timedelta(hours=1)) == datetime(2026, 11, 29, 3, tzinfo=UTC)
+    assert repo.aligned(at, timedelta(minutes=5)) == datetime(2026, 11, 29, 3, 15, tzinfo=UTC)
+    assert repo.aligned(at, timedelta(days=1)) == datetime(2026, 11, 28, 16, tzinfo=UTC)  # 00:00 on the 29th, Beijing
