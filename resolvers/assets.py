@@ -98,32 +98,37 @@ def _fields(i: inputs.AssetInput) -> service.AssetFields:
     )  # fmt: skip
 
 
+async def _id_of(made: Any) -> int:
+    return int((await made).id)
+
+
 async def _act(info: strawberry.Info, work: Any) -> AssetPayload:
+    """Run `work` (it returns the asset's id) and answer with the asset as the caller selected it."""
     actor = info.context.require_actor()
-    done, errors = await run(info, work)
+    asset_id, errors = await run(info, work)
     if errors:
         return AssetPayload(asset=None, errors=errors_as(AssetError, errors))
     async with info.context.read_session() as s:
-        found = await prefetch.fetch_nodes(s, actor, "Asset", [done.id], selection(info).get("asset"))
-    return AssetPayload(asset=found.get(done.id), errors=[])
+        found = await prefetch.fetch_nodes(s, actor, "Asset", [asset_id], selection(info).get("asset"))
+    return AssetPayload(asset=found.get(asset_id), errors=[])
 
 
 async def create(info: strawberry.Info, input: Annotated[inputs.AssetInput, INPUT]) -> AssetPayload:
     actor = info.context.require_actor()
-    return await _act(info, lambda uow: service.create(uow, actor, _fields(input)))
+    return await _act(info, lambda uow: _id_of(service.create(uow, actor, _fields(input))))
 
 
 async def update(info: strawberry.Info, input: Annotated[inputs.AssetUpdateInput, INPUT]) -> AssetPayload:
     actor = info.context.require_actor()
-    return await _act(info, lambda uow: service.update(
-        uow, actor, _id(input.id), _fields(input.fields), expected_version=input.expected_version))  # fmt: skip
+    return await _act(info, lambda uow: _id_of(service.update(
+        uow, actor, _id(input.id), _fields(input.fields), expected_version=input.expected_version)))  # fmt: skip
 
 
 async def change_status(info: strawberry.Info, input: Annotated[inputs.AssetStatusInput, INPUT]) -> AssetPayload:
     actor = info.context.require_actor()
-    return await _act(info, lambda uow: service.change_status(
+    return await _act(info, lambda uow: _id_of(service.change_status(
         uow, actor, _id(input.id), AssetStatus(input.status.value), input.reason,
-        expected_version=input.expected_version))  # fmt: skip
+        expected_version=input.expected_version)))  # fmt: skip
 
 
 async def upgrade(info: strawberry.Info, input: Annotated[inputs.AssetUpgradeInput, INPUT]) -> AssetPayload:
@@ -133,7 +138,7 @@ async def upgrade(info: strawberry.Info, input: Annotated[inputs.AssetUpgradeInp
         order_id = None if input.work_order_id is None else _id(input.work_order_id, "WorkOrder", "workOrderId")
         done = await service.record_upgrade(uow, actor, _id(input.id), input.to_version, from_version=input.from_version,
                                             order_id=order_id, note=input.note)  # fmt: skip
-        return type("Done", (), {"id": done.asset_id})
+        return done.asset_id
 
     return await _act(info, work)
 
@@ -152,7 +157,7 @@ async def inspect(info: strawberry.Info, input: Annotated[inputs.AssetInspection
 
         done = await service.record_inspection(uow, actor, _id(input.id), InspectionKind(input.kind.value), checklist,
                                                note=input.note, photos=photos)  # fmt: skip
-        return type("Done", (), {"id": done.asset_id})
+        return done.asset_id
 
     return await _act(info, work)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
+from core.clock import utcnow
 from core.db.engine import Db
 from core.db.pagination import InvalidCursor, Page, PageRequest, decode_cursor, to_page
 from domain.catalog.enums import ServiceDomain
@@ -138,8 +139,6 @@ async def faults_by_ids(db: Db, actor: Actor, ids: Iterable[int], now: datetime 
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    from core.clock import utcnow
-
     at = now or utcnow()
     rows = await db.execute(select(*_columns(at)).select_from(_from()).where(F.id.in_(wanted), readable(actor)))
     return {r.id: FaultRecord(*r) for r in rows}
