@@ -21,10 +21,13 @@ run: $(STAMP) explorer
 	$(BIN)/govops seed-demo
 	$(BIN)/govops serve
 
+# One pytest worker per core (pytest-xdist); each worker has its own PostgreSQL database and Redis database.
+TEST_WORKERS ?= auto
+
 test: $(STAMP) explorer
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # Rewrite schema/schema.graphql from the code (review the diff: it is the contract).
 schema: $(STAMP)

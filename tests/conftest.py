@@ -30,9 +30,25 @@ from server import AppServices, create_app, start_services, stop_services
 
 DEMO_PASSWORD = "Test@Passw0rd!"
 TEST_MASTER_KEY = "test-master-key-for-the-suite-only-0123456789"
-PG_URL = os.environ.get("GOVOPS_TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("GOVOPS_TEST_REDIS_URL")
 IN_CI = os.environ.get("CI") == "true"
+# Under pytest-xdist each worker (gw0, gw1, …) gets a database of its own beside the configured one, and a Redis
+# database of its own counting down from the configured one; without xdist the configured ones are used as they are.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _per_worker(pg_url: str | None, redis_url: str | None) -> tuple[str | None, str | None]:
+    if not WORKER:
+        return pg_url, redis_url
+    index = int(WORKER.removeprefix("gw"))
+    if pg_url:
+        pg_url = f"{pg_url}_{WORKER}"
+    if redis_url:
+        base, _, db = redis_url.rpartition("/")
+        redis_url = f"{base}/{(int(db or 0) - index) % 16}"
+    return pg_url, redis_url
+
+
+PG_URL, REDIS_URL = _per_worker(os.environ.get("GOVOPS_TEST_DATABASE_URL"), os.environ.get("GOVOPS_TEST_REDIS_URL"))
 
 if IN_CI and not (PG_URL and REDIS_URL):
     raise RuntimeError("CI needs GOVOPS_TEST_DATABASE_URL and GOVOPS_TEST_REDIS_URL (run through .ci/run)")
@@ -49,6 +65,9 @@ STORAGE_DIR = Path(tempfile.mkdtemp(prefix="govops-test-storage-"))  # the suite
 
 def make_settings(database_url: str, redis_url: str | None, **extra: Any) -> Settings:
     extra.setdefault("storage_dir", STORAGE_DIR)
+    # The ring is reloaded by rotation messages and by the tests themselves; a periodic reload landing mid-test would
+    # make "this process has not reloaded yet" (tests/core/test_encrypted.py) a matter of timing.
+    extra.setdefault("key_refresh_seconds", 3600)
     return Settings(
         profile=Profile.TEST, database_url=database_url, redis_url=redis_url, password_iterations=1000,
         master_key=TEST_MASTER_KEY, job_poll_seconds=0.05,
@@ -66,10 +85,15 @@ def migrate(database_url: str, revision: str = "head", *, down: bool = False) ->
 
 
 def reset_postgres(database_url: str) -> None:
-    """Start from an empty public schema, whatever an earlier run left behind."""
+    """Start from an empty public schema, whatever an earlier run left behind (making the database if it is new)."""
     script = (
         "import asyncio, asyncpg, sys\n"
         "async def main():\n"
+        "    server, _, name = sys.argv[1].rpartition('/')\n"
+        "    admin = await asyncpg.connect(server + '/postgres')\n"
+        "    if not await admin.fetchval('SELECT 1 FROM pg_database WHERE datname = $1', name):\n"
+        "        await admin.execute(f'CREATE DATABASE \"{name}\"')\n"
+        "    await admin.close()\n"
         "    c = await asyncpg.connect(sys.argv[1])\n"
         "    await c.execute('DROP SCHEMA public CASCADE; CREATE SCHEMA public')\n"
         "    await c.close()\n"

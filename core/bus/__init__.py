@@ -67,11 +67,14 @@ class RedisBus:
     cost one Redis connection, not a thousand.
     """
 
-    def __init__(self, url: str, prefix: str = "govops:") -> None:
+    def __init__(self, url: str, prefix: str | None = None) -> None:
         from redis.asyncio import Redis
 
         self._redis = Redis.from_url(url)
-        self._prefix = prefix
+        # Redis pub/sub ignores the database number: two deployments (or two test workers) on databases 14 and 15 of
+        # one server would hear each other's channels. The database goes into the channel prefix.
+        db = self._redis.connection_pool.connection_kwargs.get("db", 0)
+        self._prefix = prefix if prefix is not None else f"govops:{db}:"
         self._local = MemoryBus()
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-import os
 import socket
 import time
 import uuid
@@ -19,8 +18,8 @@ import pytest
 from redis.asyncio import Redis
 
 from core.ratelimit import RATE_LIMITED, Decision, RateLimiter, Rule, rate_limited_error
+from tests.conftest import REDIS_URL
 
-REDIS_URL = os.environ.get("GOVOPS_TEST_REDIS_URL")
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="Redis-backed rate-limit test: GOVOPS_TEST_REDIS_URL is not set")
 BACKENDS = ["memory", pytest.param("redis", marks=needs_redis)]
 
