@@ -1,0 +1,1 @@
+"""The city-scale data generator's parts (bench/generate.py runs them)."""
