@@ -45,6 +45,7 @@ from core.metrics import LATENCY, REQUESTS
 from core.persisted import ApqCache, PersistedDocuments
 from core.queue.runner import ArqRelay, InProcessRunner, JobExecutor, runner_name
 from core.ratelimit import RateLimiter
+from core.screencache import ScreenCache
 from core.settings import ROOT, Profile, Settings, get_settings
 from core.storage import FileStore
 from domain.identity import auth
@@ -75,6 +76,7 @@ class AppServices:
     platforms: Any = None  # platforms.Platforms: the gateways (and, in the demo, the simulators) this process uses
     limiter: RateLimiter | None = None
     apq: ApqCache = field(default_factory=lambda: ApqCache(None))
+    screens: ScreenCache = field(default_factory=lambda: ScreenCache(0))
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _writes: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -134,7 +136,7 @@ async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppSer
     services = AppServices(
         settings, engine, create_session_factory(engine), make_bus(settings.redis_url),
         storage=storage.store_from_settings(settings), reader=read_engine(engine),
-        apq=ApqCache(settings.redis_url), limiter=RateLimiter(settings.redis_url),
+        apq=ApqCache(settings.redis_url), limiter=RateLimiter(settings.redis_url), screens=ScreenCache(settings.screen_cache_seconds),
     )  # fmt: skip
     services.executor = JobExecutor(
         jobs.registry, services.session_factory, services.bus.publish, services.wake_runner, runner_name("api"),
@@ -178,6 +180,7 @@ async def stop_services(services: AppServices) -> None:
         await services.arq.aclose()
     await services.bus.close()
     await services.apq.close()
+    await services.screens.close()
     if services.limiter is not None:
         await services.limiter.close()
     if services.office_platform is not None:

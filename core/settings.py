@@ -87,6 +87,10 @@ class Settings(BaseSettings):
         ",".join(ATTACHMENT_TYPES),
         description="attachments allowed (comma-separated): MIME types, and extensions starting with '.'; an upload must match one of each",
     )
+    screen_cache_seconds: float = Field(
+        60.0, ge=0, le=3600,
+        description="overview and statistics figures are shared for this long (±20 %) per data scope, then refreshed in the background (0: computed on every request)",
+    )  # fmt: skip
     export_retention_days: int = Field(
         7, ge=1, le=365, description="exported files are deleted from storage this many days after they were made"
     )

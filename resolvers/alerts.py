@@ -57,7 +57,7 @@ async def alerts(info: strawberry.Info, f: inputs.AlertFilter | None, sort: Aler
     async with info.context.read_session() as s:
         page = await repo.list_alerts(s, actor, rf, sort, page_req)
         await prefetch.alerts(s, actor, page.items, sel.get("edges", "node"))
-        total = await repo.count_alerts(s, actor, rf) if "totalCount" in sel else None
+        total = await repo.total_alerts(s, actor, rf) if "totalCount" in sel else None
     return ConnectionValue(page, total)
 
 

@@ -85,18 +85,23 @@ async def account_update(info: strawberry.Info, input: Annotated[inputs.SecureAc
 
 async def overview(info: strawberry.Info, start: datetime | None, end: datetime | None) -> SecureAccessOverview:
     actor = info.context.require_actor()
-    end = end or utcnow()
-    start = start or end - timedelta(days=30)
-    async with info.context.read_session() as s:
-        o = await sa_overview.overview(s, actor, start, end, beijing_today())
-        open_faults, faults = await fault_repo.overview_counts(s, actor, ServiceDomain.SECURE_ACCESS, start, end)
-    return SecureAccessOverview(
-        accounts=o.accounts, by_status=[KeyCount(key=k, count=n) for k, n in o.by_status], units_connected=o.units_connected,
-        systems_accessed=o.systems_accessed, online_users=o.online, expiring_soon=o.expiring, open_alerts=o.open_alerts,
-        open_faults=open_faults, faults=faults,
-        top_units=[UnitCount(unit_id=strawberry.ID(to_global_id("OrgUnit", i)), unit_name=name, count=n) for i, name, n in o.top_units],
-        applications=[KindStatusCount(kind=k, status=st, count=n) for k, st, n in o.orders],
-    )  # fmt: skip
+
+    async def compute() -> SecureAccessOverview:
+        at = utcnow()
+        until = end or at
+        since = start or until - timedelta(days=30)
+        async with info.context.read_session() as s:
+            o = await sa_overview.overview(s, actor, since, until, beijing_today())
+            open_faults, faults = await fault_repo.overview_counts(s, actor, ServiceDomain.SECURE_ACCESS, since, until)
+        return SecureAccessOverview(
+            accounts=o.accounts, by_status=[KeyCount(key=k, count=n) for k, n in o.by_status], units_connected=o.units_connected,
+            systems_accessed=o.systems_accessed, online_users=o.online, expiring_soon=o.expiring, open_alerts=o.open_alerts,
+            open_faults=open_faults, faults=faults,
+            top_units=[UnitCount(unit_id=strawberry.ID(to_global_id("OrgUnit", i)), unit_name=name, count=n) for i, name, n in o.top_units],
+            applications=[KindStatusCount(kind=k, status=st, count=n) for k, st, n in o.orders], computed_at=at,
+        )  # fmt: skip
+
+    return await info.context.screen("secureAccessOverview", (start, end), compute)
 
 
 async def application_statistics(

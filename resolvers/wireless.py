@@ -61,7 +61,7 @@ async def sim_cards(
     async with info.context.read_session() as s:
         page = await repo.list_cards(s, actor, rf, sort, page_req)
         await prefetch.sim_cards(s, actor, page.items, sel.get("edges", "node"))
-        total = await repo.count_cards(s, actor, rf) if "totalCount" in sel else None
+        total = await repo.total_cards(s, actor, rf) if "totalCount" in sel else None
     return ConnectionValue(page, total)
 
 
@@ -133,20 +133,26 @@ async def terminal_account_update(info: strawberry.Info, input: Annotated[inputs
 
 async def overview(info: strawberry.Info, start: datetime | None, end: datetime | None) -> Any:
     actor = info.context.require_actor()
-    end = end or utcnow()
-    start = start or end - timedelta(days=30)
-    async with info.context.read_session() as s:
-        o = await wireless_overview.overview(s, actor, start, end)
-        open_faults, faults = await fault_repo.overview_counts(s, actor, ServiceDomain.WIRELESS, start, end)
-    return WirelessOverview(
-        cards=o.cards, by_status=[KeyCount(key=k, count=n) for k, n in o.by_status],
-        by_carrier=[KeyCount(key=k, count=n) for k, n in o.by_carrier], by_domain=[KeyCount(key=k, count=n) for k, n in o.by_domain],
-        by_plan=[PlanCount(code=c, name=name, count=n) for c, name, n in o.by_plan],
-        top_units=[UnitCount(unit_id=strawberry.ID(to_global_id("OrgUnit", i)), unit_name=name, count=n) for i, name, n in o.top_units],
-        terminal_accounts=o.accounts, online_users=o.online, open_alerts=o.open_alerts, open_faults=open_faults, faults=faults,
-        applications=[KindStatusCount(kind=k, status=st, count=n) for k, st, n in o.orders],
-        traffic=[DailyTraffic(day=d, uplink_bytes=float(up), downlink_bytes=float(down)) for d, up, down in o.traffic],
-    )  # fmt: skip
+
+    async def compute() -> WirelessOverview:
+        at = utcnow()
+        until = end or at
+        since = start or until - timedelta(days=30)
+        async with info.context.read_session() as s:
+            o = await wireless_overview.overview(s, actor, since, until)
+            open_faults, faults = await fault_repo.overview_counts(s, actor, ServiceDomain.WIRELESS, since, until)
+        return WirelessOverview(
+            cards=o.cards, by_status=[KeyCount(key=k, count=n) for k, n in o.by_status],
+            by_carrier=[KeyCount(key=k, count=n) for k, n in o.by_carrier], by_domain=[KeyCount(key=k, count=n) for k, n in o.by_domain],
+            by_plan=[PlanCount(code=c, name=name, count=n) for c, name, n in o.by_plan],
+            top_units=[UnitCount(unit_id=strawberry.ID(to_global_id("OrgUnit", i)), unit_name=name, count=n) for i, name, n in o.top_units],
+            terminal_accounts=o.accounts, online_users=o.online, open_alerts=o.open_alerts, open_faults=open_faults, faults=faults,
+            applications=[KindStatusCount(kind=k, status=st, count=n) for k, st, n in o.orders],
+            traffic=[DailyTraffic(day=d, uplink_bytes=float(up), downlink_bytes=float(down)) for d, up, down in o.traffic],
+            computed_at=at,
+        )  # fmt: skip
+
+    return await info.context.screen("wirelessOverview", (start, end), compute)
 
 
 async def application_statistics(

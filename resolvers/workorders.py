@@ -66,7 +66,7 @@ async def work_orders(
     async with info.context.read_session() as s:
         page = await repo.list_orders(s, actor, rf, sort, page_req, now)
         await prefetch.work_orders(s, actor, page.items, sel.get("edges", "node"))
-        total = await repo.count_orders(s, actor, rf, now) if "totalCount" in sel else None
+        total = await repo.total_orders(s, actor, rf, now) if "totalCount" in sel else None
     return ConnectionValue(page, total)
 
 
@@ -82,22 +82,29 @@ async def my_tasks(info: strawberry.Info, first: int, after: str | None) -> Conn
 
 async def statistics(info: strawberry.Info, filter: inputs.WorkOrderFilter | None) -> types.WorkOrderStatistics:
     actor = info.context.require_actor()
-    async with info.context.read_session() as s:
-        st = await repo.statistics(s, actor, _filter(filter), utcnow())
-    label = kind_label
-    return types.WorkOrderStatistics(
-        total=st.total, overdue=st.overdue, overdue_rate=st.overdue / st.total if st.total else 0.0,
-        by_kind_status=[types.WorkOrderKindStatusCount(kind=k, kind_label=label(k), status=s, count=n)  # type: ignore[arg-type]
-                        for k, s, n in st.by_kind_status],
-        new_per_month=[types.WorkOrderMonthCount(month=m, count=n) for m, n in st.per_month],
-        durations=[
-            types.WorkOrderDurationStat(
-                kind=d.kind, kind_label=label(d.kind), step=d.step, step_label=step_label(d.kind, d.step), count=d.count,
-                mean_seconds=round(d.mean, 3), p50_seconds=round(d.p50, 3), p90_seconds=round(d.p90, 3),
-            )
-            for d in st.durations
-        ],
-    )  # fmt: skip
+    f = _filter(filter)
+
+    async def compute() -> types.WorkOrderStatistics:
+        at = utcnow()
+        async with info.context.read_session() as s:
+            st = await repo.statistics(s, actor, f, at)
+        label = kind_label
+        return types.WorkOrderStatistics(
+            total=st.total, overdue=st.overdue, overdue_rate=st.overdue / st.total if st.total else 0.0,
+            by_kind_status=[types.WorkOrderKindStatusCount(kind=k, kind_label=label(k), status=s, count=n)  # type: ignore[arg-type]
+                            for k, s, n in st.by_kind_status],
+            new_per_month=[types.WorkOrderMonthCount(month=m, count=n) for m, n in st.per_month],
+            durations=[
+                types.WorkOrderDurationStat(
+                    kind=d.kind, kind_label=label(d.kind), step=d.step, step_label=step_label(d.kind, d.step), count=d.count,
+                    mean_seconds=round(d.mean, 3), p50_seconds=round(d.p50, 3), p90_seconds=round(d.p90, 3),
+                )
+                for d in st.durations
+            ],
+            computed_at=at,
+        )  # fmt: skip
+
+    return await info.context.screen("workOrderStatistics", f, compute)
 
 
 async def export(info: strawberry.Info, filter: inputs.WorkOrderFilter | None) -> Any:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -13,6 +14,8 @@ from domain.identity.actor import Actor
 
 if TYPE_CHECKING:
     from server import AppServices
+
+T = TypeVar("T")
 
 
 @dataclass(eq=False)
@@ -51,6 +54,14 @@ class Context:
                 actor = None  # the HTTP path records the event; a socket just closes
         self.actor = actor
         return self.require_actor()
+
+    async def screen(self, name: str, args: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        """Dashboard figures shared by everyone with the viewer's data scope (core.screencache). For figures that
+        depend on nothing else about the viewer: the field's permission is checked before this runs. `compute`
+        opens its own connection and puts the time it ran into the result."""
+        key = (name, self.require_actor().data_scope, args)
+        value, _at = await self.services.screens.get(key, compute)
+        return value  # type: ignore[no-any-return]
 
     def require(self, permission: str) -> Actor:
         actor = self.require_actor()

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
-from core.db.pagination import Page, encode_cursor
+from core.db.pagination import Count, Page, encode_cursor
 
 T = TypeVar("T")
 
@@ -30,6 +30,11 @@ class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="The items of this page, in order.")
     page_info: PageInfo = strawberry.field(description="Paging state.")
     total_count: int = strawberry.field(description="Number of items in the whole filtered list (counted only when asked).")
+    total_count_is_estimate: bool = strawberry.field(
+        description="True when totalCount is PostgreSQL's estimate rather than a count: the work order, alert and SIM "
+        "card lists count exactly up to 10,000 items and estimate beyond (counting half a million rows would cost "
+        "more than the page)."
+    )
 
 
 class _EdgeValue:
@@ -57,12 +62,15 @@ class _PageInfoValue:
 class ConnectionValue:
     """What a list resolver returns: plain slotted objects, no strawberry instances to build."""
 
-    __slots__ = ("edges", "page_info", "total_count")
+    __slots__ = ("edges", "page_info", "total_count", "total_count_is_estimate")
 
-    def __init__(self, page: Page[Any], total_count: int | None) -> None:
+    def __init__(self, page: Page[Any], total_count: int | Count | None) -> None:
         self.edges = [_EdgeValue(k, n) for k, n in zip(page.keys, page.items, strict=True)]
         self.page_info = _PageInfoValue(page)
-        self.total_count = total_count
+        if isinstance(total_count, Count):
+            self.total_count, self.total_count_is_estimate = total_count.value, total_count.estimated
+        else:
+            self.total_count, self.total_count_is_estimate = total_count, False
 
 
 # The arguments every list field takes, described once.

@@ -68,6 +68,9 @@ def make_settings(database_url: str, redis_url: str | None, **extra: Any) -> Set
     # The ring is reloaded by rotation messages and by the tests themselves; a periodic reload landing mid-test would
     # make "this process has not reloaded yet" (tests/core/test_encrypted.py) a matter of timing.
     extra.setdefault("key_refresh_seconds", 3600)
+    # Figures computed on every request: a test that changes data and reads an overview sees the change
+    # (tests/core/test_screencache.py turns sharing on).
+    extra.setdefault("screen_cache_seconds", 0)
     return Settings(
         profile=Profile.TEST, database_url=database_url, redis_url=redis_url, password_iterations=1000,
         master_key=TEST_MASTER_KEY, job_poll_seconds=0.05,

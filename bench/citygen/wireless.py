@@ -100,12 +100,17 @@ async def cards(g: Gen, org: Organisation, progress: Progress) -> None:
                (w.base * 0.25 * (0.6 + random() * 0.8) * CASE WHEN extract(isodow FROM d) >= 6 THEN 0.3 ELSE 1 END)::bigint,
                (w.base * (0.6 + random() * 0.8) * CASE WHEN extract(isodow FROM d) >= 6 THEN 0.3 ELSE 1 END)::bigint
         FROM sim_card c
-        CROSS JOIN LATERAL (SELECT (exp(random() * 6) * 2000000)::float8 AS base) w
+        CROSS JOIN LATERAL (SELECT (exp(random() * 6) * 2000000 + c.id * 0)::float8 AS base) w  -- per card (correlated)
         CROSS JOIN generate_series(($1::date - 35), ($1::date - 1), interval '1 day') d
         WHERE c.status IN ('ACTIVE', 'SUSPENDED')
         ON CONFLICT DO NOTHING
         """,
         g.now.date(),
+    )
+    await g.conn.execute(  # the per-unit daily totals the overview reads (domain/wireless/sync.roll_unit_traffic)
+        "INSERT INTO sim_unit_traffic (unit_id, day, uplink_bytes, downlink_bytes, cards) "
+        "SELECT c.unit_id, t.day, sum(t.uplink_bytes), sum(t.downlink_bytes), count(*) "
+        "FROM sim_card_traffic t JOIN sim_card c ON c.id = t.card_id GROUP BY c.unit_id, t.day"
     )
     n = int(await g.conn.fetchval("SELECT count(*) FROM sim_card_traffic"))
     g.counts["sim_card_traffic"] = n

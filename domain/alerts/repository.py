@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, func, select, true
 
 from core.db.engine import Db
-from core.db.pagination import InvalidCursor, Page, PageRequest, decode_cursor, to_page
+from core.db.pagination import Count, InvalidCursor, Page, PageRequest, count_rows, decode_cursor, to_page
 from domain.alerts.enums import AlertKind, AlertSeverity, AlertSort, AlertStatus, SilenceStatus
 from domain.alerts.models import Alert, AlertEvent, AlertSilence
 from domain.alerts.records import AlertEventRecord, AlertRecord
@@ -93,6 +93,11 @@ async def list_alerts(db: Db, actor: Actor, f: AlertFilter, sort: AlertSort, pag
 
 async def count_alerts(db: Db, actor: Actor, f: AlertFilter) -> int:
     return int((await db.execute(select(func.count()).select_from(Alert.__table__).where(*conditions(actor, f)))).scalar_one())
+
+
+async def total_alerts(db: Db, actor: Actor, f: AlertFilter) -> Count:
+    """The list's totalCount: exact up to 10,000 alerts, estimated beyond (core.db.pagination.count_rows)."""
+    return await count_rows(db, Alert.__table__, conditions(actor, f))
 
 
 async def alerts_by_ids(db: Db, actor: Actor, ids: Iterable[int]) -> dict[int, AlertRecord]:

@@ -28,3 +28,9 @@ class Actor:
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
+
+    @property
+    def data_scope(self) -> str:
+        """Which units' rows this actor reads: "*" for all of them, else their unit's path (the subtree). Everyone
+        with the same value reads the same rows (shared dashboard figures are cached per value)."""
+        return "*" if self.sees_all_units else self.unit_path

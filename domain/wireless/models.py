@@ -133,3 +133,17 @@ class SimCardTraffic(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     uplink_bytes: Mapped[int] = mapped_column(BigInteger)
     downlink_bytes: Mapped[int] = mapped_column(BigInteger)
+
+
+class UnitTraffic(Base):
+    """A unit's traffic of one Beijing day: its cards' rows of sim_card_traffic summed when the carriers' report of
+    the day is stored (domain/wireless/sync.py), so the overview reads units × days, not cards × days."""
+
+    __tablename__ = "sim_unit_traffic"
+    __table_args__ = (Index("ix_sim_unit_traffic_day", "day"),)
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    uplink_bytes: Mapped[int] = mapped_column(BigInteger)
+    downlink_bytes: Mapped[int] = mapped_column(BigInteger)
+    cards: Mapped[int] = mapped_column(Integer)  # cards that reported that day

@@ -13,7 +13,8 @@ from domain.alerts.enums import AlertKind, AlertStatus
 from domain.alerts.models import Alert
 from domain.identity.actor import Actor
 from domain.identity.models import OrgUnit
-from domain.wireless.models import SimCard, SimCardTraffic, SimPlan, TerminalAccount
+from domain.identity.repository import in_readable_units
+from domain.wireless.models import SimCard, SimPlan, TerminalAccount, UnitTraffic
 from domain.wireless.repository import SC, readable
 from domain.workorders import repository as orders
 from domain.workorders.models import WorkOrder
@@ -78,12 +79,12 @@ async def overview(db: Db, actor: Actor, start: datetime, end: datetime, top: in
         .where(orders.readable(actor), wo.kind.like("wireless.%"), wo.created_at >= start, wo.created_at < end)
         .group_by(wo.kind, wo.status).order_by(wo.kind, wo.status)
     )  # fmt: skip
-    t = SimCardTraffic.__table__.c
+    t = UnitTraffic.__table__.c
     traffic = [
         (r[0], int(r[1]), int(r[2]))
         for r in await db.execute(
             select(t.day, func.sum(t.uplink_bytes), func.sum(t.downlink_bytes))
-            .where(t.card_id.in_(select(SC.id).where(scope)), t.day >= start.date(), t.day <= end.date())
+            .where(in_readable_units(actor, t.unit_id), t.day >= start.date(), t.day <= end.date())
             .group_by(t.day).order_by(t.day)
         )
     ]  # fmt: skip

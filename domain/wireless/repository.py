@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from core.db.encrypted import blind_index, normalize_phone
 from core.db.engine import Db
-from core.db.pagination import InvalidCursor, Page, PageRequest, decode_cursor, to_page
+from core.db.pagination import Count, InvalidCursor, Page, PageRequest, count_rows, decode_cursor, to_page
 from domain.catalog.models import Application
 from domain.catalog.repository import APP_COLS, A, ApplicationRecord
 from domain.identity.actor import Actor
@@ -135,6 +135,11 @@ async def list_cards(db: Db, actor: Actor, f: CardFilter, sort: SimCardSort, pag
 async def count_cards(db: Db, actor: Actor, f: CardFilter) -> int:
     stmt = select(func.count()).select_from(SimCard.__table__).where(*_conditions(actor, f))
     return int((await db.execute(stmt)).scalar_one())
+
+
+async def total_cards(db: Db, actor: Actor, f: CardFilter) -> Count:
+    """The list's totalCount: exact up to 10,000 cards, estimated beyond (core.db.pagination.count_rows)."""
+    return await count_rows(db, SimCard.__table__, _conditions(actor, f))
 
 
 async def cards_by_ids(db: Db, actor: Actor, ids: Iterable[int]) -> dict[int, SimCardRecord]:

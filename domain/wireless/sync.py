@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from core.db.uow import UnitOfWork
-from domain.wireless.models import SimCard, SimCardTraffic, TerminalAccount
+from domain.wireless.models import SimCard, SimCardTraffic, TerminalAccount, UnitTraffic
 
 
 async def record_traffic(uow: UnitOfWork, day: date, rows: list[tuple[str, int, int]]) -> int:
@@ -27,7 +27,24 @@ async def record_traffic(uow: UnitOfWork, day: date, rows: list[tuple[str, int, 
                 delete(SimCardTraffic).where(SimCardTraffic.day == day, SimCardTraffic.card_id.in_(ids[i : i + 1000]))
             )
         await uow.session.execute(insert(SimCardTraffic), values)
+        await roll_unit_traffic(uow, day)
     return len(values)
+
+
+async def roll_unit_traffic(uow: UnitOfWork, day: date) -> None:
+    """The day's per-unit totals, summed again from the cards' rows (exact whatever part of the day was re-sent),
+    each card counted in the unit that holds it now."""
+    t, c, u = SimCardTraffic.__table__.c, SimCard.__table__.c, UnitTraffic.__table__.c
+    await uow.session.execute(delete(UnitTraffic).where(u.day == day))
+    totals = (
+        select(c.unit_id, t.day, func.sum(t.uplink_bytes), func.sum(t.downlink_bytes), func.count())
+        .select_from(SimCardTraffic.__table__.join(SimCard.__table__, c.id == t.card_id))
+        .where(t.day == day)
+        .group_by(c.unit_id, t.day)
+    )
+    await uow.session.execute(
+        insert(UnitTraffic).from_select(["unit_id", "day", "uplink_bytes", "downlink_bytes", "cards"], totals)
+    )
 
 
 async def sync_users(uow: UnitOfWork, users: list[tuple[str, bool, datetime | None]], now: datetime) -> int:

@@ -19,6 +19,9 @@ class WorkOrder(Base):
     __table_args__ = (
         Index("ix_work_order_created", "created_at", "id"),
         Index("ix_work_order_unit_created", "unit_id", "created_at"),
+        # A unit's orders of some kinds or statuses, counted per unit of the viewer's subtree without touching rows
+        # (without it PostgreSQL ANDs a kind bitmap of a third of the table into every unit's: 90 ms instead of 2).
+        Index("ix_work_order_unit_kind_status", "unit_id", "kind", "status"),
         Index("ix_work_order_status_created", "status", "created_at"),
         Index("ix_work_order_kind_status", "kind", "status"),
         Index("ix_work_order_applicant", "applicant_id", "created_at"),

@@ -126,3 +126,7 @@ class SecureAccessOverview:
     applications: list[KindStatusCount] = strawberry.field(
         description="接入申请量: secure access work orders submitted in the period, by kind and status."
     )
+    computed_at: datetime = strawberry.field(
+        description="When these figures were computed: they are shared by viewers with the same data scope for up to "
+        "GOVOPS_SCREEN_CACHE_SECONDS (60 s by default) and recomputed in the background after that."
+    )

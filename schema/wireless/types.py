@@ -224,3 +224,7 @@ class WirelessOverview:
         description="Wireless work orders submitted in the period, by kind and status."
     )
     traffic: list[DailyTraffic] = strawberry.field(description="Daily traffic in the period.")
+    computed_at: datetime = strawberry.field(
+        description="When these figures were computed: they are shared by viewers with the same data scope for up to "
+        "GOVOPS_SCREEN_CACHE_SECONDS (60 s by default) and recomputed in the background after that."
+    )

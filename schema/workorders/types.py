@@ -401,3 +401,7 @@ class WorkOrderStatistics:
     by_kind_status: list[WorkOrderKindStatusCount] = strawberry.field(description="Counts by kind and status.")
     new_per_month: list[WorkOrderMonthCount] = strawberry.field(description="Orders submitted per month.")
     durations: list[WorkOrderDurationStat] = strawberry.field(description="Durations per kind, whole and per step.")
+    computed_at: datetime = strawberry.field(
+        description="When these figures were computed: they are shared by viewers with the same data scope for up to "
+        "GOVOPS_SCREEN_CACHE_SECONDS (60 s by default) and recomputed in the background after that."
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.clock import SHANGHAI, utcnow
+from core.screencache import ScreenCache
 from jobs.wireless import sync_users, traffic_of
 from tests.wireless.test_changes import opened
 from tests.workorders.test_dispatch import runner
@@ -63,3 +64,25 @@ async def test_applications_by_day_week_and_month_in_beijing_time(registry, gql)
     ]  # fmt: skip
     overview = (await gql("{ wirelessOverview { byPlan { code count } } }", as_user="operator"))["data"]["wirelessOverview"]
     assert overview["byPlan"] == []  # no cards yet: the orders are still waiting for approval
+
+
+async def test_overviews_are_shared_per_data_scope_and_say_when_they_were_computed(registry, gql):
+    services = registry.services
+    services.screens = ScreenCache(300)
+    try:
+        query = OVERVIEW.replace("wirelessOverview {", "wirelessOverview { computedAt")
+        await registry.cards("D-HP", range(1, 3))
+        first = (await gql(query, as_user="operator"))["data"]["wirelessOverview"]
+        hp = (await gql(query, as_user="hp_user"))["data"]["wirelessOverview"]
+        pd = (await gql(query, as_user="pd_user"))["data"]["wirelessOverview"]
+        assert (first["cards"], hp["cards"], pd["cards"]) == (2, 2, 0)  # each scope its own figures
+        await registry.cards("D-PD", range(3, 6))
+        again = (await gql(query, as_user="operator"))["data"]["wirelessOverview"]
+        assert again == first  # shared for the ttl: the same figures and the same computedAt
+        assert (await gql(query, as_user="pd_user"))["data"]["wirelessOverview"]["cards"] == 0
+        services.screens = ScreenCache(0)
+        fresh = (await gql(query, as_user="operator"))["data"]["wirelessOverview"]
+        assert fresh["cards"] == 5 and fresh["computedAt"] > first["computedAt"]
+    finally:
+        await services.screens.close()
+        services.screens = ScreenCache(0)
