@@ -61,6 +61,8 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import load_ops as ops  # noqa: E402
+from bench.load_wrk import render as render_raw  # noqa: E402
+from bench.load_wrk import start_baseline, wrk  # noqa: E402
 
 # --- the server ------------------------------------------------------------------------------------
 
@@ -447,21 +449,6 @@ async def users_mode(args: argparse.Namespace, accounts: ops.Accounts, url: str,
 # --- closed loop -----------------------------------------------------------------------------------
 
 
-def wrk(url: str, body: bytes, token: str, connections: int, seconds: int) -> dict[str, Any]:
-    env = {**os.environ, "BENCH_BODY": body.decode(), "BENCH_AUTH": f"Bearer {token}"}
-    cmd = ["wrk", f"-t{min(4, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s",
-           str(BENCH / "wrk_ops.lua"), url]  # fmt: skip
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
-    match = re.search(r"BENCH_JSON (\{.*\})", out)
-    if not match:
-        raise SystemExit(f"wrk printed no result:\n{out}")
-    result: dict[str, Any] = json.loads(match.group(1))
-    result["rps"] = result["requests"] / result["duration_s"]
-    error = re.search(r"BENCH_FIRST_ERROR (.*)", out)
-    result["first_error"] = error.group(1)[:400] if error else None
-    return result
-
-
 async def closed_mode(
     args: argparse.Namespace, accounts: ops.Accounts, url: str, server_pid: int | None, name: str
 ) -> dict[str, Any]:
@@ -495,6 +482,12 @@ async def closed_mode(
     pids = ops.worker_pids(server_pid)
     print(f"closed loop {name}: user {user.account['username']} ({user.account.get('role')}), {len(raw)}-byte body, "
           f"APQ {'on' if gql.state.on else 'off'}; {args.warmup} s warm-up, {args.duration} s measured", flush=True)  # fmt: skip
+    baseline = None
+    if args.raw:  # the raw endpoint must answer the same data, or there is nothing to compare
+        baseline = await asyncio.to_thread(
+            start_baseline, args.database, accounts.master_key, args.workers, name, raw, data["data"]
+        )
+        await asyncio.to_thread(wrk, baseline.url, raw, "", args.users, args.warmup)
     await asyncio.to_thread(wrk, url, raw, user.token, args.users, args.warmup)
     rss_start, cpu0, busy0 = {p: ops.rss_mb(p) for p in pids}, ops.cpu_seconds(pids), ops.machine_cpu()
     child0, now, peak = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter(), {}
@@ -503,13 +496,20 @@ async def closed_mode(
     child1, cpu1, rss_end = resource.getrusage(resource.RUSAGE_CHILDREN), ops.cpu_seconds(pids), {p: ops.rss_mb(p) for p in pids}
     busy = ops.busy_percent(busy0, ops.machine_cpu())
     await sampler
+    extra: dict[str, Any] = {}
+    if baseline is not None:
+        try:
+            extra["raw"] = await asyncio.to_thread(wrk, baseline.url, raw, "", args.users, args.duration)
+        finally:
+            baseline.stop()
+        extra.update(raw_workers=args.workers, ratio=result["rps"] / extra["raw"]["rps"])
     wrk_cpu = (child1.ru_utime + child1.ru_stime - child0.ru_utime - child0.ru_stime) / result["duration_s"] * 100
     return {
         "mode": f"closed-{name}", "operation": name, "document": op.operation_name, "variables": variables, "apq": gql.state.on,
         "user": user.account["username"], "role": user.account.get("role"), "connections": args.users,
         "warmup_s": args.warmup, "duration_s": args.duration, "result": result,
         "server": ops.server_figures(pids, rss_start, rss_end, peak, cpu1 - cpu0, result["duration_s"], busy),
-        "client": {"wrk_cpu_percent_of_one_core": wrk_cpu},
+        "client": {"wrk_cpu_percent_of_one_core": wrk_cpu}, **extra,
     }  # fmt: skip
 
 
@@ -535,6 +535,7 @@ def main() -> None:
     parser.add_argument("--url", help="an API already running (http://host:port/graphql): start none")
     parser.add_argument("--server-pid", type=int, help="with --url: the server process, for its workers' RSS and CPU")
     parser.add_argument("--closed", help="comma-separated operations to drive closed-loop with wrk: " + ", ".join(ops.BY_NAME))
+    parser.add_argument("--raw", action="store_true", help="--closed: also the raw baseline (bench/raw_screens.py), same run")
     parser.add_argument("--closed-user", help="--closed: the account to use (default: a city-level one)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md and bench/results/ alone")
     parser.add_argument("--write-demo-accounts", type=Path, metavar="FILE", help="write the demo organisation's accounts file")
@@ -582,7 +583,7 @@ def main() -> None:
             for record in records:
                 record["server_log_errors"] = {"count": len(errors), "first": errors[0][:500] if errors else None}
     for record in records:
-        block = ops.render(record)
+        block = ops.render(record) + (render_raw(record) if "raw" in record else "")
         print(block)
         if not args.no_write:
             (BENCH / "results").mkdir(exist_ok=True)
