@@ -3,10 +3,11 @@ alerts, applications (work orders) in a period, and traffic; all within the view
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, tuple_
 
 from core.db.engine import Db
 from domain.alerts.enums import AlertKind, AlertStatus
@@ -38,31 +39,41 @@ class Overview:
 
 
 async def overview(db: Db, actor: Actor, start: datetime, end: datetime, top: int = 10) -> Overview:
-    """Everything on the wireless overview screen, in ten short statements."""
+    """Everything on the wireless overview screen, in five statements. The card figures (count, by status, carrier,
+    domain, plan and unit) come from one scan grouped at the finest grain and summed here: at city scale the cards
+    of a subtree lie all over the table, and five scans of them cost five times the one."""
     scope = readable(actor)
-
-    async def grouped(column: object) -> list[tuple[str, int]]:
-        rows = await db.execute(select(column, func.count()).where(scope).group_by(column).order_by(column))  # type: ignore[call-overload]
-        return [(getattr(k, "value", k), int(n)) for k, n in rows]
-
-    cards = int((await db.execute(select(func.count()).select_from(SimCard.__table__).where(scope))).scalar_one())
-    u = OrgUnit.__table__.c
-    top_units = [
-        (r[0], r[1], int(r[2]))
-        for r in await db.execute(
-            select(SC.unit_id, u.name, func.count()).join(OrgUnit.__table__, u.id == SC.unit_id).where(scope)
-            .group_by(SC.unit_id, u.name).order_by(func.count().desc(), SC.unit_id).limit(top)
-        )
-    ]  # fmt: skip
-    p = SimPlan.__table__.c
-    by_plan = [
-        (r[0], r[1], int(r[2]))
-        for r in await db.execute(
-            select(p.code, p.name, func.count()).select_from(SimCard.__table__).join(SimPlan.__table__, p.id == SC.plan_id)
-            .where(scope)
-            .group_by(p.code, p.name).order_by(func.count().desc(), p.code)
-        )
-    ]  # fmt: skip
+    u, p = OrgUnit.__table__.c, SimPlan.__table__.c
+    columns = (SC.status, SC.carrier, SC.domain, p.code, p.name, SC.unit_id, u.name)
+    # PostgreSQL groups each way in the one scan (GROUPING SETS: a row has only its own set's columns); SQLite, which
+    # has no grouping sets, groups at the finest grain and the sums below do the rest.
+    sets = (func.grouping_sets(tuple_(SC.status), tuple_(SC.carrier), tuple_(SC.domain), tuple_(p.code, p.name), tuple_(SC.unit_id, u.name))
+            if db.dialect.name == "postgresql" else None)  # fmt: skip
+    finest = (
+        select(*columns, func.count())
+        .select_from(SimCard.__table__.join(SimPlan.__table__, p.id == SC.plan_id).join(OrgUnit.__table__, u.id == SC.unit_id))
+        .where(scope)
+        .group_by(*((sets,) if sets is not None else columns))
+    )
+    statuses: Counter[str] = Counter()
+    carriers: Counter[str] = Counter()
+    domains: Counter[str] = Counter()
+    plans: Counter[tuple[str, str]] = Counter()
+    units: Counter[tuple[int, str]] = Counter()
+    for status, carrier, domain, code, plan_name, unit_id, unit_name, n in await db.execute(finest):
+        if status is not None:
+            statuses[getattr(status, "value", status)] += n
+        if carrier is not None:
+            carriers[getattr(carrier, "value", carrier)] += n
+        if domain is not None:
+            domains[getattr(domain, "value", domain)] += n
+        if code is not None:
+            plans[(code, plan_name)] += n
+        if unit_id is not None:
+            units[(unit_id, unit_name)] += n
+    cards = sum(statuses.values())
+    top_units = sorted(((i, name, n) for (i, name), n in units.items()), key=lambda t: (-t[2], t[0]))[:top]
+    by_plan = sorted(((c, name, n) for (c, name), n in plans.items()), key=lambda t: (-t[2], t[0]))
     ta = TerminalAccount.__table__.c
     in_scope = ta.card_id.in_(select(SC.id).where(scope))
     accounts, online = (await db.execute(
@@ -89,7 +100,7 @@ async def overview(db: Db, actor: Actor, start: datetime, end: datetime, top: in
         )
     ]  # fmt: skip
     return Overview(
-        cards=cards, by_status=await grouped(SC.status), by_carrier=await grouped(SC.carrier), by_domain=await grouped(SC.domain),
+        cards=cards, by_status=sorted(statuses.items()), by_carrier=sorted(carriers.items()), by_domain=sorted(domains.items()),
         by_plan=by_plan, top_units=top_units, accounts=int(accounts), online=int(online), open_alerts=open_alerts,
         orders=[(k, s.value, int(n)) for k, s, n in order_rows], traffic=traffic,
     )  # fmt: skip
