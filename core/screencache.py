@@ -52,40 +52,41 @@ class ScreenCache:
         self._pending: dict[Hashable, asyncio.Future[_Entry]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
-    async def get(self, key: Hashable, compute: Callable[[], Awaitable[Any]]) -> tuple[Any, datetime]:
-        """(value, when it was computed). `compute` must open its own connection: it may outlive the request."""
+    async def get(self, key: Hashable, compute: Callable[[], Awaitable[Any]], factor: float = 1.0) -> tuple[Any, datetime]:
+        """(value, when it was computed), kept `factor` x ttl. `compute` must open its own connection: it may outlive
+        the request."""
         if self.ttl <= 0:
             return await compute(), utcnow()
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
             if self._clock() >= entry.fresh_until and entry.refreshing is None:
-                entry.refreshing = self._spawn(self._refresh(key, entry, compute))
+                entry.refreshing = self._spawn(self._refresh(key, entry, compute, factor))
             return entry.value, entry.computed_at
         first = self._pending.get(key)
         if first is None:  # the first request: one computation, which the requests for the key all await
-            first = self._pending[key] = asyncio.ensure_future(self._first(key, compute))
+            first = self._pending[key] = asyncio.ensure_future(self._first(key, compute, factor))
         entry = await asyncio.shield(first)  # a caller that goes away does not cancel the others' computation
         return entry.value, entry.computed_at
 
-    async def _first(self, key: Hashable, compute: Callable[[], Awaitable[Any]]) -> _Entry:
+    async def _first(self, key: Hashable, compute: Callable[[], Awaitable[Any]], factor: float) -> _Entry:
         try:
-            entry = await self._compute(compute)
+            entry = await self._compute(compute, factor)
             self._store(key, entry)
             return entry
         finally:
             del self._pending[key]
 
-    async def _compute(self, compute: Callable[[], Awaitable[Any]]) -> _Entry:
+    async def _compute(self, compute: Callable[[], Awaitable[Any]], factor: float) -> _Entry:
         at = utcnow()
         value = await compute()
-        life = self.ttl * (1 + random.uniform(-self._jitter, self._jitter))  # spreading expiries, not secrecy
+        life = self.ttl * factor * (1 + random.uniform(-self._jitter, self._jitter))  # spreading expiries, not secrecy
         return _Entry(value, at, self._clock() + life)
 
-    async def _refresh(self, key: Hashable, stale: _Entry, compute: Callable[[], Awaitable[Any]]) -> None:
+    async def _refresh(self, key: Hashable, stale: _Entry, compute: Callable[[], Awaitable[Any]], factor: float) -> None:
         try:
             async with self._refreshes:
-                self._store(key, await self._compute(compute))
+                self._store(key, await self._compute(compute, factor))
         except Exception:
             log.exception("screen figures could not be refreshed; serving the last ones", extra={"key": repr(key)[:200]})
         finally:

@@ -55,12 +55,13 @@ class Context:
         self.actor = actor
         return self.require_actor()
 
-    async def screen(self, name: str, args: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+    async def screen(self, name: str, args: Hashable, compute: Callable[[], Awaitable[T]], factor: float = 1.0) -> T:
         """Dashboard figures shared by everyone with the viewer's data scope (core.screencache). For figures that
         depend on nothing else about the viewer: the field's permission is checked before this runs. `compute`
-        opens its own connection and puts the time it ran into the result."""
+        opens its own connection and puts the time it ran into the result; figures are kept `factor` times
+        GOVOPS_SCREEN_CACHE_SECONDS."""
         key = (name, self.require_actor().data_scope, args)
-        value, _at = await self.services.screens.get(key, compute)
+        value, _at = await self.services.screens.get(key, compute, factor)
         return value  # type: ignore[no-any-return]
 
     def require(self, permission: str) -> Actor:

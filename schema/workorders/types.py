@@ -403,5 +403,5 @@ class WorkOrderStatistics:
     durations: list[WorkOrderDurationStat] = strawberry.field(description="Durations per kind, whole and per step.")
     computed_at: datetime = strawberry.field(
         description="When these figures were computed: they are shared by viewers with the same data scope for up to "
-        "GOVOPS_SCREEN_CACHE_SECONDS (60 s by default) and recomputed in the background after that."
+        "five times GOVOPS_SCREEN_CACHE_SECONDS (5 min by default) and recomputed in the background after that."
     )

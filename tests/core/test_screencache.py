@@ -131,3 +131,20 @@ async def test_expiries_are_spread_and_at_most_two_refreshes_run_at_once():
     release.set()
     await asyncio.sleep(0.05)
     assert running[0] == 0 and all(e.fresh_until > 200 for e in cache._entries.values())
+
+
+async def test_a_screen_may_keep_its_figures_longer():
+    clock = Clock()
+    cache, calls = ScreenCache(60, clock=clock, jitter=0), []
+
+    async def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    await cache.get("statistics", compute, factor=5)
+    clock.now = 299
+    assert (await cache.get("statistics", compute, factor=5))[0] == 1 and len(calls) == 1
+    clock.now = 301
+    await cache.get("statistics", compute, factor=5)
+    await asyncio.sleep(0.01)
+    assert len(calls) == 2
