@@ -36,16 +36,6 @@ PASSWORD = "Bench#Passw0rd2026"
 PRODUCTION_ITERATIONS = 200_000
 
 
-async def fresh_database(dsn: str) -> None:
-    base, name = dsn.rsplit("/", 1)
-    conn = await asyncpg.connect(base + "/postgres")
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-
-
 def govops(env: dict[str, str], *command: str) -> None:
     started = time.monotonic()
     out = subprocess.run([sys.executable, "-m", "cli", *command], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -132,6 +122,8 @@ def main() -> None:
     os.environ.pop("GOVOPS_REDIS_URL", None)
     print(f"generating scale {args.scale:g} into {args.database} (seed {args.seed}, now {now:%Y-%m-%d %H:%M} UTC)", flush=True)
     started = time.monotonic()
+    from bench.smoke import fresh_database  # the same fresh start as the smoke benchmark
+
     asyncio.run(fresh_database(args.database))
     govops(env, "db", "upgrade")
     govops(env, "seed-demo")
