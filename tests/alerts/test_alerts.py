@@ -131,3 +131,24 @@ async def test_subscribers_get_the_alerts_their_filter_and_scope_allow(demo, gql
     finally:
         await ws.close()
     assert message["payload"]["data"]["alertFired"] == {"title": "告警 pd:9", "severity": "CRITICAL"}
+
+
+ALERT_SCREEN = """query($n: Int) { alerts(first: $n, filter: {statuses: [FIRING]}, sort: FIRST_SEEN_DESC) { totalCount totalCountIsEstimate
+  edges { node { id kind severity status title count firstSeenAt unit { name } owner { displayName } history { kind } } } } }"""
+
+
+async def test_the_alert_list_issues_the_same_statements_for_any_page_size(demo, gql):
+    from tests.resolvers.test_read_path import StatementCounter
+
+    for n in range(24):
+        await raise_(demo, f"upf:{n}", unit=("D-PD", "D-HP", "B-GA")[n % 3], at=T0 + timedelta(minutes=n))
+
+    async def statements(n: int, user: str) -> int:
+        await gql(ALERT_SCREEN, {"n": n}, as_user=user)  # warm: login and caches out of the count
+        with StatementCounter(demo.engine) as counter:
+            answer = await gql(ALERT_SCREEN, {"n": n}, as_user=user)
+        assert len(answer["data"]["alerts"]["edges"]) == min(n, 24 if user == "operator" else 8), answer
+        return counter.count
+
+    for user in ("operator", "pd_admin"):
+        assert await statements(3, user) == await statements(20, user)

@@ -134,3 +134,26 @@ async def test_faults_on_an_asset_and_its_mtbf(catalogue, gql):
     assert got["mtbfHours"] == 100 * 24 / 2
     wrong = await submit(gql, {**form, "assetSerial": "NOPE0000"}, user="operator")
     assert wrong["errors"][0]["field"] == "form.assetSerial"
+
+
+async def test_the_asset_list_and_page_issue_the_same_statements_for_any_size(catalogue, gql):
+    from tests.resolvers.test_read_path import StatementCounter
+
+    ids = [await catalogue.asset(f"SN{n:04d}") for n in range(12)]
+    for n in range(4):
+        await catalogue.asset(f"LC{n:04d}", model="LPU-48", parent=ids[0])
+    listing = """query($n: Int) { assets(first: $n) { totalCount edges { node { serial model { vendor model } unit { name }
+      parent { serial } children { serial } } } } }"""  # fmt: skip
+    page = """query($id: ID!) { asset(id: $id) { serial model { model } unit { name } parent { serial } children { serial status }
+      history { kind } upgrades { toVersion } inspections { kind } faults { number } alerts { title } } }"""  # fmt: skip
+
+    async def statements(query: str, variables: dict[str, Any]) -> int:
+        await gql(query, variables, as_user="operator")  # warm: login and caches out of the count
+        with StatementCounter(catalogue.services.engine) as counter:
+            answer = await gql(query, variables, as_user="operator")
+        assert "errors" not in answer, answer
+        return counter.count
+
+    assert await statements(listing, {"n": 2}) == await statements(listing, {"n": 16})
+    first, parent = to_global_id("Asset", ids[1]), to_global_id("Asset", ids[0])
+    assert await statements(page, {"id": first}) == await statements(page, {"id": parent})  # no children vs four
