@@ -21,10 +21,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-
-from core.clock import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +29,6 @@ log = logging.getLogger(__name__)
 @dataclass
 class _Entry:
     value: Any
-    computed_at: datetime
     fresh_until: float  # monotonic
     refreshing: asyncio.Task[None] | None = None
 
@@ -52,22 +48,22 @@ class ScreenCache:
         self._pending: dict[Hashable, asyncio.Future[_Entry]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
-    async def get(self, key: Hashable, compute: Callable[[], Awaitable[Any]], factor: float = 1.0) -> tuple[Any, datetime]:
-        """(value, when it was computed), kept `factor` x ttl. `compute` must open its own connection: it may outlive
+    async def get(self, key: Hashable, compute: Callable[[], Awaitable[Any]], factor: float = 1.0) -> Any:
+        """The figures, kept `factor` x ttl (they say themselves when they were computed). `compute` must open its own connection: it may outlive
         the request."""
         if self.ttl <= 0:
-            return await compute(), utcnow()
+            return await compute()
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
             if self._clock() >= entry.fresh_until and entry.refreshing is None:
                 entry.refreshing = self._spawn(self._refresh(key, entry, compute, factor))
-            return entry.value, entry.computed_at
+            return entry.value
         first = self._pending.get(key)
         if first is None:  # the first request: one computation, which the requests for the key all await
             first = self._pending[key] = asyncio.ensure_future(self._first(key, compute, factor))
         entry = await asyncio.shield(first)  # a caller that goes away does not cancel the others' computation
-        return entry.value, entry.computed_at
+        return entry.value
 
     async def _first(self, key: Hashable, compute: Callable[[], Awaitable[Any]], factor: float) -> _Entry:
         try:
@@ -78,10 +74,9 @@ class ScreenCache:
             del self._pending[key]
 
     async def _compute(self, compute: Callable[[], Awaitable[Any]], factor: float) -> _Entry:
-        at = utcnow()
         value = await compute()
         life = self.ttl * factor * (1 + random.uniform(-self._jitter, self._jitter))  # spreading expiries, not secrecy
-        return _Entry(value, at, self._clock() + life)
+        return _Entry(value, self._clock() + life)
 
     async def _refresh(self, key: Hashable, stale: _Entry, compute: Callable[[], Awaitable[Any]], factor: float) -> None:
         try:

@@ -61,8 +61,7 @@ class Context:
         opens its own connection and puts the time it ran into the result; figures are kept `factor` times
         GOVOPS_SCREEN_CACHE_SECONDS."""
         key = (name, self.require_actor().data_scope, args)
-        value, _at = await self.services.screens.get(key, compute, factor)
-        return value  # type: ignore[no-any-return]
+        return await self.services.screens.get(key, compute, factor)  # type: ignore[no-any-return]
 
     def require(self, permission: str) -> Actor:
         actor = self.require_actor()

@@ -104,12 +104,12 @@ async def count_rows(db: Any, table: Any, where: Sequence[ColumnElement[bool]], 
     """Count the rows of `table` matching `where`, reading at most `limit` + 1 of them. A longer list (only the
     viewers who see the whole city get those) is worth no more than an estimate: exact counts of half a million
     orders cost more than the page they go with. On SQLite (embedded, small) the count is always exact."""
+    if db.dialect.name != "postgresql":
+        return Count(int((await db.execute(select(func.count()).select_from(table).where(*where))).scalar_one()))
     rows = select(literal_column("1")).select_from(table).where(*where)
     n = int((await db.execute(select(func.count()).select_from(rows.limit(limit + 1).subquery()))).scalar_one())
     if n <= limit:
         return Count(n)
-    if db.dialect.name != "postgresql":
-        return Count(int((await db.execute(select(func.count()).select_from(table).where(*where))).scalar_one()))
     plan = (await db.execute(Explain(rows))).scalar_one()
     plan = orjson.loads(plan) if isinstance(plan, str | bytes) else plan
     return Count(max(int(plan[0]["Plan"]["Plan Rows"]), limit + 1), estimated=True)
