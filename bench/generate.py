@@ -65,6 +65,7 @@ async def grow(
         org = await identity.grow(g, PASSWORD, PRODUCTION_ITERATIONS)
         progress.stage("org_unit + user_account", len(org.units) + len(org.people), started)
         await wireless.cards(g, org, progress)
+        await wireless.traffic(g, engine, progress)
         await access.accounts(g, org, progress)
         await orders.generate(g, org, progress)
         await alerts.generate(g, org, progress)
@@ -84,18 +85,18 @@ async def grow(
 
 
 async def _accounts(conn: asyncpg.Connection) -> list[dict[str, str]]:
-    """The users the load benchmark logs in as: city operators and administrators, unit administrators of big and
+    """The users the load benchmark logs in as, in the roles that use the screens: city operators, administrators of big and
     small units, applicants. Written with the master key the server needs."""
     rows = await conn.fetch(
         """
         SELECT u.username, r.code AS role, o.code AS unit_code
         FROM user_account u JOIN user_role ur ON ur.user_id = u.id JOIN role r ON r.id = ur.role_id
         JOIN org_unit o ON o.id = u.org_unit_id
-        WHERE r.code IN ('management_operator', 'system_admin', 'unit_admin', 'unit_applicant') ORDER BY u.id
+        WHERE r.code IN ('management_operator', 'unit_admin', 'unit_applicant') ORDER BY u.id
         """
     )
     pick = random.Random(7)
-    chosen = {"management_operator": 40, "system_admin": 1, "unit_admin": 120, "unit_applicant": 139}
+    chosen = {"management_operator": 40, "unit_admin": 120, "unit_applicant": 140}  # the roles that use the screens
     users: list[dict[str, str]] = []
     for role, n in chosen.items():
         mine = [dict(r) for r in rows if r["role"] == role]

@@ -10,16 +10,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
+
+from bench.smoke import free_port, wait_up
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -60,9 +60,7 @@ def start_baseline(
     """Start the raw endpoint and check it answers `body` with `expected` (the GraphQL server's `data`)."""
     if operation not in RAW_ROUTES:
         raise SystemExit(f"no raw baseline for {operation}: one of {', '.join(RAW_ROUTES)}")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     env = {**os.environ, "BENCH_RAW_DSN": database, "GOVOPS_MASTER_KEY": master_key}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bench.raw_screens:app", "--port", str(port), "--workers", str(workers),
@@ -70,16 +68,12 @@ def start_baseline(
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     baseline = Baseline(proc, f"http://127.0.0.1:{port}{RAW_ROUTES[operation]}")
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            answer = httpx.post(baseline.url, content=body, timeout=30)
-            break
-        except httpx.HTTPError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                baseline.stop()
-                raise SystemExit("the raw endpoint did not start") from None
-            time.sleep(0.3)
+    try:
+        wait_up(baseline.url, proc, "the raw endpoint")  # a GET: the POST-only route answers 405 once it is up
+        answer = httpx.post(baseline.url, content=body, timeout=30)
+    except BaseException:
+        baseline.stop()
+        raise
     if orjson.loads(answer.content).get("data") != expected:
         baseline.stop()
         raise SystemExit(f"the raw endpoint's answer to {operation} differs from the GraphQL server's; fix that before measuring")

@@ -9,9 +9,14 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bench.citygen.base import Gen, Picker, Progress, chunks
 from bench.citygen.identity import Organisation, person_name
+from core.db.engine import create_session_factory
+from core.db.uow import UnitOfWork
 from domain.wireless.enums import Carrier, SimCardDomain, SimCardEventKind, SimCardStatus, TerminalAccountStatus
+from domain.wireless.sync import roll_unit_traffic
 from integrations.carriers.numbers import NumberGenerator, luhn_complete
 
 CARRIER_SHARE = [(Carrier.MOBILE, 40), (Carrier.TELECOM, 30), (Carrier.UNICOM, 20), (Carrier.CBN, 10)]
@@ -91,6 +96,10 @@ async def cards(g: Gen, org: Organisation, progress: Progress) -> None:
         await g.copy("terminal_account", ACCOUNT_COLUMNS, account_rows)
         await g.copy("terminal_account_application", ["account_id", "application_id"], app_rows)
     progress.stage("sim_card (+ events, accounts)", g.counts.get("sim_card", 0), started)
+
+
+async def traffic(g: Gen, engine: AsyncEngine, progress: Progress) -> None:
+    """35 days of traffic for every live card (the demo's too), and the per-unit totals the overview reads."""
     started = time.monotonic()
     # Daily traffic of every live card for the last 35 days: heavy-tailed, quieter at weekends. One statement.
     await g.conn.execute(
@@ -107,11 +116,10 @@ async def cards(g: Gen, org: Organisation, progress: Progress) -> None:
         """,
         g.now.date(),
     )
-    await g.conn.execute(  # the per-unit daily totals the overview reads (domain/wireless/sync.roll_unit_traffic)
-        "INSERT INTO sim_unit_traffic (unit_id, day, uplink_bytes, downlink_bytes, cards) "
-        "SELECT c.unit_id, t.day, sum(t.uplink_bytes), sum(t.downlink_bytes), count(*) "
-        "FROM sim_card_traffic t JOIN sim_card c ON c.id = t.card_id GROUP BY c.unit_id, t.day"
-    )
+    factory = create_session_factory(engine)
+    for back in range(1, 36):  # the per-unit daily totals the overview reads, as storing a carrier's day makes them
+        async with UnitOfWork(factory) as uow:
+            await roll_unit_traffic(uow, g.now.date() - timedelta(days=back))
     n = int(await g.conn.fetchval("SELECT count(*) FROM sim_card_traffic"))
     g.counts["sim_card_traffic"] = n
     progress.stage("sim_card_traffic (35 days)", n, started)
