@@ -89,7 +89,7 @@ class Decision:
 
     allowed: bool
     limit: int
-    remaining: int
+    remaining: int | None  # None: not read (an allowed hit asked with remaining=False)
     retry_after_seconds: float
 
 
@@ -152,8 +152,9 @@ class RateLimiter:
             self._storage = MemoryStorage()
         self._strategy = SlidingWindowCounterRateLimiter(self._storage)
 
-    async def hit(self, rule: Rule, key: str, cost: int = 1) -> Decision:
-        """Count `cost` hits of `key` under `rule` if they fit, and say whether they did (a refused hit counts nothing)."""
+    async def hit(self, rule: Rule, key: str, cost: int = 1, *, remaining: bool = True) -> Decision:
+        """Count `cost` hits of `key` under `rule` if they fit, and say whether they did (a refused hit counts nothing).
+        With `remaining=False` an allowed hit costs one Redis round trip instead of two (its `remaining` is None)."""
         if not 1 <= cost <= rule.per_minute:
             raise ValueError(f"单次消耗须在 1 到 {rule.per_minute} 之间 / Cost must be between 1 and {rule.per_minute}")
         if not key:
@@ -164,7 +165,9 @@ class RateLimiter:
         try:
             async with asyncio.timeout(self._timeout if self._pool is not None else None):
                 allowed = await self._strategy.hit(item, key, cost=cost)
-                prev, prev_ttl, cur, cur_ttl = await self._storage.get_sliding_window(item.key_for(key), item.get_expiry())
+                window = None
+                if not allowed or remaining:
+                    window = await self._storage.get_sliding_window(item.key_for(key), item.get_expiry())
         except _OUTAGE_ERRORS as exc:
             self._skip_redis_until = time.monotonic() + self._outage_backoff
             self._degraded = True
@@ -178,10 +181,13 @@ class RateLimiter:
         if self._degraded:
             self._degraded = False
             log.info("限流存储已恢复 / Rate-limit store reachable again")
-        remaining = max(rule.per_minute - _weighted(rule, prev, prev_ttl, cur), 0)
+        if window is None:
+            return Decision(True, rule.per_minute, None, 0.0)
+        prev, prev_ttl, cur, cur_ttl = window
+        left = max(rule.per_minute - _weighted(rule, prev, prev_ttl, cur), 0)
         if allowed:
-            return Decision(True, rule.per_minute, remaining, 0.0)
-        return Decision(False, rule.per_minute, remaining, _retry_after(rule, cost, prev, prev_ttl, cur, cur_ttl))
+            return Decision(True, rule.per_minute, left, 0.0)
+        return Decision(False, rule.per_minute, left, _retry_after(rule, cost, prev, prev_ttl, cur, cur_ttl))
 
     @staticmethod
     def _open(rule: Rule) -> Decision:

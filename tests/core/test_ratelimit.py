@@ -87,6 +87,13 @@ async def test_allows_the_limit_then_refuses_with_retry_after(limiter: RateLimit
     assert not again.allowed and again.remaining == 0
 
 
+async def test_without_remaining_an_allowed_hit_still_counts(limiter: RateLimiter) -> None:
+    rule = Rule("user", per_minute=2)
+    assert [await limiter.hit(rule, "u1", remaining=False) for _ in range(2)] == [Decision(True, 2, None, 0.0)] * 2
+    refused = await limiter.hit(rule, "u1", remaining=False)  # a refusal still says how long to wait
+    assert not refused.allowed and refused.remaining == 0 and 0 < refused.retry_after_seconds <= 60.001
+
+
 async def test_keys_and_rules_are_independent(limiter: RateLimiter) -> None:
     user, client = Rule("user", per_minute=2), Rule("client", per_minute=2)
     for _ in range(2):
