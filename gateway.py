@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,9 @@ from domain.workorders import dispatching
 if TYPE_CHECKING:
     from schema.context import Context
     from server import AppServices
+
+
+log = logging.getLogger("govops.server")
 
 
 class Reply(Exception):
@@ -64,7 +68,7 @@ async def limit(services: AppServices, rule_name: str, key: str, per_minute: int
     limiter = services.limiter
     if limiter is None or per_minute <= 0:
         return
-    decision = await limiter.hit(_rule(rule_name, per_minute), key)
+    decision = await limiter.hit(_rule(rule_name, per_minute), key, remaining=False)  # one round trip when allowed
     if not decision.allowed:
         body = rate_limited_error(decision)
         retry = int(body["extensions"]["retryAfter"])  # type: ignore[index]
@@ -142,6 +146,63 @@ async def _raw_request(request: Request) -> dict[str, Any]:
     except orjson.JSONDecodeError:
         return {}
     return raw if isinstance(raw, dict) else {}
+
+
+async def authenticate_bearer(services: AppServices, token: str, client_ip: str | None) -> Any:
+    """The actor behind a bearer token, or None: from the auth cache when verified moments ago (authcache.py), else
+    read and verified; an integrity violation refuses the request and tells the security administrator."""
+    key, now = auth.token_hash(token), utcnow()
+    actor = services.auth_cache.get(key, now, client_ip)
+    if actor is not None:
+        return actor
+    try:
+        async with services.read() as conn:
+            actor, stale = await auth.authenticate(conn, token, client_ip=client_ip)
+    except auth.IntegrityViolation as violation:  # fail closed
+        log.error("integrity violation: %s", violation.detail)
+        services.spawn_write(record_violation(services, violation, client_ip))
+        return None
+    if actor is not None:
+        services.auth_cache.put(key, actor)
+        if stale and actor.token_id is not None:
+            services.spawn_write(_touch(services, actor.token_id))
+    return actor
+
+
+async def _touch(services: AppServices, token_id: int) -> None:
+    with contextlib.suppress(Exception):
+        async with services.unit_of_work() as uow:
+            await auth.touch(uow, token_id)
+
+
+def replay(body: bytes, receive: Any) -> Any:
+    """An ASGI `receive` for a request whose body was already read: the body once, then the connection's own."""
+    sent = False
+
+    async def again() -> Any:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return again
+
+
+def compiled_screen(screens: dict[str, Any], body: bytes) -> tuple[Any, Any] | None:
+    """The compiled screen (schema/compiled.py) a request body asks for by its APQ hash, with its variables; None for
+    anything else (no hash, another text or operation name, not JSON), which the executor then answers."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    extensions = data.get("extensions") if isinstance(data, dict) else None
+    apq = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
+    sha = apq.get("sha256Hash") if isinstance(apq, dict) else None
+    screen = screens.get(sha.lower()) if isinstance(sha, str) else None
+    if screen is None or data.get("query") not in (None, screen.text) or data.get("operationName") not in (None, screen.name):
+        return None
+    return screen, data.get("variables")
 
 
 async def resolve_document(services: AppServices, request: Request, ctx: Context | None, data: Any) -> Any:

@@ -49,9 +49,13 @@ from core.screencache import ScreenCache
 from core.settings import ROOT, Profile, Settings, get_settings
 from core.storage import FileStore
 from domain.identity import auth
+from domain.identity.authcache import GRANTS_CHANNEL, AuthCache
 from domain.identity.catalog import ROLE_CHANNEL, ROLES
 from gateway import Reply
+from resolvers import screens
+from schema import compiled
 from schema.context import Context
+from schema.extensions import limit_rules
 from schema.root import build_schema
 
 log = logging.getLogger("govops.server")
@@ -77,6 +81,7 @@ class AppServices:
     limiter: RateLimiter | None = None
     apq: ApqCache = field(default_factory=lambda: ApqCache(None))
     screens: ScreenCache = field(default_factory=lambda: ScreenCache(0))
+    auth_cache: AuthCache = field(default_factory=lambda: AuthCache(0))
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _writes: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -137,6 +142,7 @@ async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppSer
         settings, engine, create_session_factory(engine), make_bus(settings.redis_url),
         storage=storage.store_from_settings(settings), reader=read_engine(engine),
         apq=ApqCache(settings.redis_url), limiter=RateLimiter(settings.redis_url), screens=ScreenCache(settings.screen_cache_seconds),
+        auth_cache=AuthCache(settings.auth_cache_seconds),
     )  # fmt: skip
     services.executor = JobExecutor(
         jobs.registry, services.session_factory, services.bus.publish, services.wake_runner, runner_name("api"),
@@ -151,6 +157,12 @@ async def start_services(settings: Settings, *, run_jobs: bool = True) -> AppSer
             settings.office_platform_issuer, settings.office_platform_client_id, secret, settings.office_platform_redirect_uri
         )
     services.spawn(_follow(services.bus, ROLE_CHANNEL, ROLES.invalidate))
+    # What a verified token's entry depends on (domain/identity/authcache.py).
+    services.spawn(_follow(services.bus, ROLE_CHANNEL, lambda _m: services.auth_cache.clear()))
+    services.spawn(_follow(services.bus, GRANTS_CHANNEL, lambda m: services.auth_cache.forget_user(int(m["userId"]))))
+    services.spawn(
+        _follow(services.bus, auth.TOKEN_REVOKED_CHANNEL, lambda m: services.auth_cache.forget_token(int(m["tokenId"])))
+    )
     services.spawn(_follow(services.bus, keyring.KEYS_CHANNEL, lambda _m: services.spawn(keyring.reload(engine))))
     services.spawn(keyring.refresh_forever(engine, settings.key_refresh_seconds))
     # The platforms first: a dispatch job the runner picks up at once must find its gateway registered.
@@ -199,6 +211,11 @@ class GovOpsGraphQL(GraphQL):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
+            if self._screens and scope["method"] == "POST":
+                replay = await self._screen(scope, receive, send)
+                if replay is None:
+                    return
+                receive = replay
             await super().__call__(scope, receive, send)
             return
         websocket = WebSocket(scope, receive=receive, send=send)
@@ -219,6 +236,39 @@ class GovOpsGraphQL(GraphQL):
         )
         self._ref = services_ref
         self._watchers: dict[int, asyncio.Task[None]] = {}
+        self._max_cost = settings.max_query_cost
+        self._screens = (
+            compiled.compile_folder(
+                schema, screens.SCREENS_DIR, screens.FETCHERS, limit_rules(settings.max_query_depth, settings.max_aliases)
+            )
+            if settings.compiled_screens
+            else {}
+        )
+
+    async def _screen(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
+        """Answer a compiled screen (schema/compiled.py) and return None; else a `receive` that gives the executor the
+        body again (with the screen's text when it was one, so no APQ round trip follows)."""
+        request = Request(scope, receive)
+        headers = request.headers
+        if "x-api-key" in headers or not headers.get("authorization") or "json" not in headers.get("content-type", ""):
+            return receive
+        body = await request.body()
+        found = gateway.compiled_screen(self._screens, body)
+        if found is None:
+            return gateway.replay(body, receive)
+        screen, variables = found
+        try:
+            ctx = await self.get_context(request, Response())
+        except Reply as reply:
+            await reply.response()(scope, receive, send)
+            return None
+        if ctx.actor is not None:
+            answer = await compiled.answer(self.schema, screen, ctx, variables, self._max_cost)
+            if answer is not None:
+                await Response(answer, media_type="application/json")(scope, receive, send)
+                return None
+        scope["govops.prepared_context"] = ctx  # authenticated and counted once: the executor takes it as it is
+        return gateway.replay(orjson.dumps({**orjson.loads(body), "query": screen.text}), receive)
 
     @property
     def services(self) -> AppServices:
@@ -246,6 +296,10 @@ class GovOpsGraphQL(GraphQL):
         return FileResponse(page, media_type="text/html")
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:  # type: ignore[override]
+        prepared = request.scope.pop("govops.prepared_context", None)
+        if prepared is not None:
+            prepared.request, prepared.response = request, response
+            return prepared  # type: ignore[no-any-return]
         services = self.services
         ctx = Context(
             services=services,
@@ -304,19 +358,7 @@ class GovOpsGraphQL(GraphQL):
         return await super().process_result(request, result)
 
     async def _authenticate(self, token: str, client_ip: str | None) -> Any:
-        if not token:
-            return None
-        services = self.services
-        try:
-            async with services.read() as conn:
-                actor, stale = await auth.authenticate(conn, token, client_ip=client_ip)
-        except auth.IntegrityViolation as violation:  # fail closed, and tell the security administrator
-            log.error("integrity violation: %s", violation.detail)
-            services.spawn_write(gateway.record_violation(services, violation, client_ip))
-            return None
-        if actor is not None and stale and actor.token_id is not None:
-            services.spawn_write(_touch(services, actor.token_id))
-        return actor
+        return await gateway.authenticate_bearer(self.services, token, client_ip) if token else None
 
     async def on_ws_connect(self, context: Context) -> Any:  # type: ignore[override]
         params = context.connection_params or {}
@@ -347,12 +389,6 @@ async def _follow(bus: MemoryBus | RedisBus, channel: str, callback: Any) -> Non
 
 
 _REQUEST: contextvars.ContextVar[Any] = contextvars.ContextVar("govops_request")
-
-
-async def _touch(services: AppServices, token_id: int) -> None:
-    with contextlib.suppress(Exception):
-        async with UnitOfWork(services.session_factory) as uow:
-            await auth.touch(uow, token_id)
 
 
 RECHECK_SECONDS = 60.0

@@ -27,6 +27,14 @@ from pathlib import Path
 from typing import Any
 
 TARGET_P95_MS = 200.0
+SCREENS_DIR = Path(__file__).resolve().parent.parent / "operations" / "screens"
+
+
+def _screen(name: str) -> str:
+    """A document the server compiles (schema/compiled.py): sent as it is, so its hash is the one it knows."""
+    return (SCREENS_DIR / f"{name}.graphql").read_text(encoding="utf-8")
+
+
 TICKS = os.sysconf("SC_CLK_TCK")
 
 LOGIN = "mutation Login($input: LoginInput!) { login(input: $input) { token errors { code message } } }"
@@ -47,17 +55,7 @@ SECURE_ACCESS_OVERVIEW = """query SecureAccessOverviewScreen {
   }
 }"""
 
-WORK_ORDERS = """query WorkOrderList($filter: WorkOrderFilter, $first: Int!, $after: String) {
-  workOrders(filter: $filter, sort: CREATED_DESC, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { node {
-      id number kind kindLabel status step stepLabel title overdue dueAt createdAt updatedAt version
-      applicant { id displayName } unit { id name }
-      openTasks { id stepLabel roleCode assignee { displayName } }
-    } }
-  }
-}"""
+WORK_ORDERS = _screen("WorkOrderList")
 
 MY_TASKS = """query MyTasks($first: Int!, $after: String) {
   myTasks(first: $first, after: $after) {
@@ -72,17 +70,7 @@ MY_TASKS = """query MyTasks($first: Int!, $after: String) {
 }"""
 
 # One screen, two searches: the card registry filtered by unit, or an exact MSISDN (its blind index).
-SIM_CARDS = """query SimCardList($filter: SimCardFilter, $first: Int!, $after: String) {
-  simCards(filter: $filter, sort: CREATED_DESC, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { node {
-      id iccid msisdn carrier domain status holderName activatedAt nextPlanFrom
-      plan { code name } nextPlan { code name } unit { id name }
-      terminalAccount { accountName status online }
-    } }
-  }
-}"""
+SIM_CARDS = _screen("SimCardList")
 
 ALERTS = """query AlertList($filter: AlertFilter, $first: Int!, $after: String) {
   alerts(filter: $filter, sort: FIRST_SEEN_DESC, first: $first, after: $after) {

@@ -54,7 +54,7 @@ SIM_CARDS = """
 SELECT c.id, c.iccid, c.msisdn, c.carrier, c.domain, c.status, c.holder_name, c.activated_at, c.next_plan_from,
        p.code AS plan_code, p.name AS plan_name, np.code AS next_code, np.name AS next_name, u.id AS unit_id, u.name AS unit_name,
        ta.account_name, ta.status AS account_status, ta.online,
-       count(*) OVER () AS total
+       (SELECT count(*) FROM sim_card WHERE unit_id = $1) AS total
 FROM sim_card c
 JOIN sim_plan p ON p.id = c.plan_id
 LEFT JOIN sim_plan np ON np.id = c.next_plan_id

@@ -91,6 +91,14 @@ class Settings(BaseSettings):
         60.0, ge=0, le=3600,
         description="overview and statistics figures are shared for this long (±20 %) per data scope, then refreshed in the background (0: computed on every request)",
     )  # fmt: skip
+    auth_cache_seconds: float = Field(
+        5.0, ge=0, le=60,
+        description="a verified bearer token is taken as verified for this long per process; revocations and new grants end it at once through the bus (0: every request reads the token)",
+    )  # fmt: skip
+    compiled_screens: bool = Field(
+        True,
+        description="answer the list screens of operations/screens/ without the GraphQL executor, in one statement each (schema/compiled.py); off: the executor answers them",
+    )
     export_retention_days: int = Field(
         7, ge=1, le=365, description="exported files are deleted from storage this many days after they were made"
     )

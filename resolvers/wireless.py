@@ -41,7 +41,7 @@ from schema.wireless.types import (
 VIEW = "wireless.view_cards"
 
 
-def _filter(f: inputs.SimCardFilter | None) -> repo.CardFilter:
+def card_filter(f: inputs.SimCardFilter | None) -> repo.CardFilter:
     if f is None:
         return repo.CardFilter()
     return repo.CardFilter(
@@ -57,7 +57,7 @@ async def sim_cards(
     info: strawberry.Info, f: inputs.SimCardFilter | None, sort: SimCardSort, first: int, after: str | None
 ) -> Any:
     actor = info.context.require_actor()
-    rf, page_req, sel = _filter(f), PageRequest(first, after), selection(info)
+    rf, page_req, sel = card_filter(f), PageRequest(first, after), selection(info)
     async with info.context.read_session() as s:
         page = await repo.list_cards(s, actor, rf, sort, page_req)
         await prefetch.sim_cards(s, actor, page.items, sel.get("edges", "node"))
@@ -99,7 +99,7 @@ async def alert_push(info: strawberry.Info, input: Annotated[inputs.WirelessSecu
 
 async def export(info: strawberry.Info, f: inputs.SimCardFilter | None) -> Any:
     """The filtered card registry as .xlsx: at once up to 2,000 cards, else by a job (follow exportProgress)."""
-    return await exports.request(info, card_exports.EXPORTER, card_exports.to_params(_filter(f)))
+    return await exports.request(info, card_exports.EXPORTER, card_exports.to_params(card_filter(f)))
 
 
 async def terminal_accounts(info: strawberry.Info, f: inputs.TerminalAccountFilter | None, first: int, after: str | None) -> Any:

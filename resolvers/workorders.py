@@ -36,7 +36,7 @@ def _opt_id(value: Any, type_name: str, field: str) -> int | None:
     return None if value is None else _id(value, type_name, field)
 
 
-def _filter(f: inputs.WorkOrderFilter | None) -> repo.WorkOrderFilter:
+def order_filter(f: inputs.WorkOrderFilter | None) -> repo.WorkOrderFilter:
     if f is None:
         return repo.WorkOrderFilter()
     return repo.WorkOrderFilter(
@@ -62,7 +62,7 @@ async def work_orders(
     info: strawberry.Info, filter: inputs.WorkOrderFilter | None, sort: WorkOrderSort, first: int, after: str | None
 ) -> ConnectionValue:
     actor = info.context.require_actor()
-    rf, page_req, sel, now = _filter(filter), PageRequest(first, after), selection(info), utcnow()
+    rf, page_req, sel, now = order_filter(filter), PageRequest(first, after), selection(info), utcnow()
     async with info.context.read_session() as s:
         page = await repo.list_orders(s, actor, rf, sort, page_req, now)
         await prefetch.work_orders(s, actor, page.items, sel.get("edges", "node"))
@@ -82,7 +82,7 @@ async def my_tasks(info: strawberry.Info, first: int, after: str | None) -> Conn
 
 async def statistics(info: strawberry.Info, filter: inputs.WorkOrderFilter | None) -> types.WorkOrderStatistics:
     actor = info.context.require_actor()
-    f = _filter(filter)
+    f = order_filter(filter)
 
     async def compute() -> types.WorkOrderStatistics:
         at = utcnow()
@@ -110,7 +110,7 @@ async def statistics(info: strawberry.Info, filter: inputs.WorkOrderFilter | Non
 
 async def export(info: strawberry.Info, filter: inputs.WorkOrderFilter | None) -> Any:
     """The filtered list as .xlsx: at once up to 2,000 rows, else by a job whose progress exportProgress follows."""
-    return await exports.request(info, wo_exports.EXPORTER, wo_exports.to_params(_filter(filter)))
+    return await exports.request(info, wo_exports.EXPORTER, wo_exports.to_params(order_filter(filter)))
 
 
 def _steps(flow: Any) -> list[types.WorkOrderStepInfo]:

@@ -34,6 +34,8 @@ def process_error(error: GraphQLError, request_id: str) -> GraphQLError:
         code, message = original.code, original.message
     elif isinstance(original, (InvalidGlobalId, InvalidCursor, InvalidPageSize)):
         code, message = "BAD_USER_INPUT", _bad_input(original)
+    elif isinstance(original, GraphQLError):  # a variable's value its type refuses (graphql-core's coercion)
+        code, message = "BAD_USER_INPUT", f"参数值无效 / {error.message}"
     else:
         log.error(
             "unexpected error in %s",

@@ -26,13 +26,18 @@ class AnonymousIntrospection(SchemaExtension):
         yield
 
 
+def limit_rules(max_depth: int, max_aliases: int) -> list[Any]:
+    """The validation rules of the depth and alias limits (schema/compiled.py checks its documents with them too)."""
+    return [depth_rule(max_depth, None), alias_rule(max_aliases)]
+
+
 def extensions(
     max_depth: int, max_aliases: int, max_tokens: int, max_cost: int, anonymous_introspection: bool = True
 ) -> list[Any]:
     # The limit rules are built once: strawberry's QueryDepthLimiter and MaxAliasesLimiter make new
     # rule classes per request, and a new rule class is a new validation-cache key (every request
     # would be validated again, and the cache would fill with copies of the same document).
-    rules = [depth_rule(max_depth, None), alias_rule(max_aliases)]
+    rules = limit_rules(max_depth, max_aliases)
     # Factories, not instances: strawberry builds a fresh extension per request (the caches behind
     # ParserCache and ValidationCache are module-level, so they are shared all the same).
     return [

@@ -71,6 +71,8 @@ def make_settings(database_url: str, redis_url: str | None, **extra: Any) -> Set
     # Figures computed on every request: a test that changes data and reads an overview sees the change
     # (tests/core/test_screencache.py turns sharing on).
     extra.setdefault("screen_cache_seconds", 0)
+    # Every request reads its token (tests/resolvers/test_auth_cache.py turns the cache on).
+    extra.setdefault("auth_cache_seconds", 0)
     return Settings(
         profile=Profile.TEST, database_url=database_url, redis_url=redis_url, password_iterations=1000,
         master_key=TEST_MASTER_KEY, job_poll_seconds=0.05,

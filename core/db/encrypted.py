@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from sqlalchemy import LargeBinary, String, TypeDecorator, event
+from sqlalchemy import LargeBinary, String, TypeDecorator, event, null
 from sqlalchemy.sql import operators
 
 from core.keyring import RING
@@ -117,3 +117,17 @@ def mask(value: str | None) -> str | None:
         return "*" * len(value)
     keep = 3 if len(value) >= 11 else 1
     return value[:keep] + "*" * (len(value) - keep - 4) + value[-4:]
+
+
+def columns_of(table: Any, columns: Any, read: frozenset[str] | None = None) -> tuple[list[Any], tuple[str, ...]]:
+    """`columns` (of a table) read from `table` (the table or an alias of it). An Encrypted column whose name is not
+    in `read` (None: read them all) is read as NULL instead: no transfer, no decryption. Returns the columns and the
+    names left unread, which the reader marks as not loaded so that nothing can show them as empty."""
+    out, unread = [], []
+    for c in columns:
+        if read is not None and isinstance(c.type, Encrypted) and c.name not in read:
+            out.append(null().label(c.name))
+            unread.append(c.name)
+        else:
+            out.append(table.c[c.name])
+    return out, tuple(unread)

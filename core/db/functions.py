@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, String, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.functions import GenericFunction
+from sqlalchemy.sql.visitors import replacement_traverse
 
 
 class string_agg(GenericFunction[str]):
@@ -33,3 +35,15 @@ def in_ids(column: Any, name: str, dialect: str) -> ColumnElement[bool]:
     if dialect == "postgresql":
         return column == any_(bindparam(name, type_=ARRAY(BigInteger())))
     return column.in_(bindparam(name, expanding=True))
+
+
+def bound(conditions: Any, values: dict[str, Any]) -> list[Any]:
+    """Copies of conditions built once with named parameters (a cached statement's filter), the parameters given
+    these values: for statements that are built per call and embed their values."""
+
+    def replace(element: Any) -> Any:
+        if isinstance(element, BindParameter) and element.key in values:
+            return element._with_value(values[element.key], maintain_key=True, required=False)
+        return None
+
+    return [replacement_traverse(c, {}, replace) for c in conditions]

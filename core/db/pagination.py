@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, literal_column, select, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
@@ -100,16 +100,32 @@ def _explain(element: Explain, compiler: Any, **kw: Any) -> str:
     return "EXPLAIN (FORMAT JSON) " + str(compiler.process(element.statement, **kw))
 
 
+def count_expression(dialect: str, table: Any, where: Sequence[ColumnElement[bool]], limit: int = EXACT_COUNT_LIMIT) -> Any:
+    """The scalar subquery behind count_rows, to ride along in another statement: at most `limit` + 1 rows are read
+    on PostgreSQL (finish_count turns a longer one into the estimate); on SQLite it is the exact count."""
+    if dialect != "postgresql":
+        return select(func.count()).select_from(table).where(*where).scalar_subquery()
+    rows = select(literal_column("1")).select_from(table).where(*where)
+    # A literal LIMIT: with a parameter there, a prepared statement's generic plan would assume a tenth of the table.
+    capped = rows.limit(bindparam("count_limit", limit + 1, type_=Integer(), literal_execute=True))
+    return select(func.count()).select_from(capped.subquery()).scalar_subquery()
+
+
+async def finish_count(
+    db: Any, table: Any, where: Callable[[], Sequence[ColumnElement[bool]]], n: int, limit: int = EXACT_COUNT_LIMIT
+) -> Count:
+    """What count_expression's value `n` means: exact up to `limit`, else the planner's estimate (one EXPLAIN over the
+    conditions `where()` gives, built only then)."""
+    if db.dialect.name != "postgresql" or n <= limit:
+        return Count(n)
+    plan = (await db.execute(Explain(select(literal_column("1")).select_from(table).where(*where())))).scalar_one()
+    plan = orjson.loads(plan) if isinstance(plan, str | bytes) else plan
+    return Count(max(int(plan[0]["Plan"]["Plan Rows"]), limit + 1), estimated=True)
+
+
 async def count_rows(db: Any, table: Any, where: Sequence[ColumnElement[bool]], limit: int = EXACT_COUNT_LIMIT) -> Count:
     """Count the rows of `table` matching `where`, reading at most `limit` + 1 of them. A longer list (only the
     viewers who see the whole city get those) is worth no more than an estimate: exact counts of half a million
     orders cost more than the page they go with. On SQLite (embedded, small) the count is always exact."""
-    if db.dialect.name != "postgresql":
-        return Count(int((await db.execute(select(func.count()).select_from(table).where(*where))).scalar_one()))
-    rows = select(literal_column("1")).select_from(table).where(*where)
-    n = int((await db.execute(select(func.count()).select_from(rows.limit(limit + 1).subquery()))).scalar_one())
-    if n <= limit:
-        return Count(n)
-    plan = (await db.execute(Explain(rows))).scalar_one()
-    plan = orjson.loads(plan) if isinstance(plan, str | bytes) else plan
-    return Count(max(int(plan[0]["Plan"]["Plan Rows"]), limit + 1), estimated=True)
+    n = int((await db.execute(select(count_expression(db.dialect.name, table, where, limit)))).scalar_one())
+    return await finish_count(db, table, lambda: where, n, limit)

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, del
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import integrity
-from core.db.encrypted import blind_index, normalize_email, normalize_phone
+from core.db.encrypted import blind_index, columns_of, normalize_email, normalize_phone
 from core.db.engine import Db, dialect_name
 from core.db.functions import in_ids, string_agg
 from core.db.pagination import Page, PageRequest, decode_cursor, keyset, to_page
@@ -77,6 +77,33 @@ def in_readable_units(actor: Actor, unit_column: Any) -> ColumnElement[bool]:
 
 def readable_users(actor: Actor) -> ColumnElement[bool]:
     return in_readable_units(actor, US.org_unit_id)
+
+
+def scope_like(actor: Actor) -> dict[str, str]:
+    """The value of the `scope_like` parameter of scoped_users and scoped_units (unit paths hold only digits and
+    slashes, so LIKE needs no escaping), for statements built once and run by many actors of the same kind."""
+    return {} if actor.sees_all_units else {"scope_like": actor.unit_path + "%"}
+
+
+def scoped_users(
+    sees_all_units: bool, users: Any, sealed: frozenset[str] | None = None
+) -> tuple[list[Any], ColumnElement[bool], tuple[str, ...]]:
+    """USER_COLS of `users` (an alias of user_account, for a join; sealed ones not named in `sealed` left unread,
+    their names third: core.db.encrypted.columns_of) and the condition users_by_ids applies, with the actor's scope
+    as the `scope_like` parameter."""
+    cols, unread = columns_of(users, USER_COLS, sealed)
+    if sees_all_units:
+        return cols, true(), unread
+    return cols, users.c.org_unit_id.in_(select(U.id).where(U.path.like(bindparam("scope_like"))).scalar_subquery()), unread
+
+
+def scoped_units(
+    sees_all_units: bool, units: Any, sealed: frozenset[str] | None = None
+) -> tuple[list[Any], ColumnElement[bool], tuple[str, ...]]:
+    """UNIT_COLS of `units` (an alias of org_unit, for a join; sealed ones not named in `sealed` left unread, their
+    names third) and the condition units_by_ids applies, with the actor's scope as the `scope_like` parameter."""
+    cols, unread = columns_of(units, UNIT_COLS, sealed)
+    return cols, true() if sees_all_units else units.c.path.like(bindparam("scope_like")), unread
 
 
 def readable_tokens(actor: Actor) -> ColumnElement[bool]:

@@ -14,6 +14,7 @@ from core.settings import Settings
 from domain.identity import repository as repo
 from domain.identity.actor import Actor
 from domain.identity.auth import announce_revoked
+from domain.identity.authcache import GRANTS_CHANNEL
 from domain.identity.catalog import roles_changed
 from domain.identity.enums import (
     ORG_UNIT_TRANSITIONS,
@@ -492,4 +493,5 @@ async def set_user_roles(uow: UnitOfWork, actor: Actor, user_id: int, role_ids: 
     before = sorted(await repo.role_ids_of_user(uow.session, user.id))
     await repo.set_user_roles(uow.session, user.id, set(role_ids), actor.user_id or None, utcnow())
     record_change(uow, actor, "identity.user_roles_set", "User", user.id, before=before, after=sorted(set(role_ids)))
+    uow.publish(GRANTS_CHANNEL, {"userId": user.id})  # replicas stop using what they verified of the old grants
     return user

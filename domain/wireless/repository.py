@@ -5,18 +5,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select, true
 
-from core.db.encrypted import blind_index, normalize_phone
-from core.db.engine import Db
-from core.db.pagination import Count, InvalidCursor, Page, PageRequest, count_rows, decode_cursor, to_page
+from core.db.encrypted import blind_index, columns_of, normalize_phone
+from core.db.engine import Db, dialect_name
+from core.db.functions import bound
+from core.db.pagination import (
+    Count,
+    InvalidCursor,
+    Page,
+    PageRequest,
+    count_expression,
+    count_rows,
+    decode_cursor,
+    finish_count,
+    to_page,
+)
 from domain.catalog.models import Application
 from domain.catalog.repository import APP_COLS, A, ApplicationRecord
 from domain.identity.actor import Actor
 from domain.identity.models import OrgUnit
-from domain.identity.repository import in_readable_units
+from domain.identity.records import NOT_LOADED, OrgUnitRecord
+from domain.identity.repository import UNIT_COLS, in_readable_units, scope_like, scoped_units
 from domain.wireless.enums import Carrier, SimCardDomain, SimCardSort, SimCardStatus
 from domain.wireless.models import (
     SimCard,
@@ -79,31 +92,48 @@ class CardFilter:
     holder_name: str | None = None  # exact
 
 
+def _filter_params(actor: Actor, f: CardFilter) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Which conditions a filter sets (the shape _where builds) and the values of their parameters."""
+    values: dict[str, Any] = {
+        **scope_like(actor), "f_unit": f.unit_id, "f_carriers": list(f.carriers), "f_domains": list(f.domains),
+        "f_plan": f.plan_id, "f_statuses": list(f.statuses), "f_iccid": f.iccid.strip() if f.iccid else None,
+        "f_msisdn_bidx": blind_index("sim_card.msisdn", f.msisdn, normalize_phone) if f.msisdn else None,
+        "f_bidx": f.msisdn_bidx or None, "f_activated_from": f.activated_from, "f_activated_to": f.activated_to,
+        "f_holder": f.holder_name.strip() if f.holder_name else None,
+    }  # fmt: skip
+    values = {k: v for k, v in values.items() if v is not None and v != []}
+    names = ("f_unit", "f_carriers", "f_domains", "f_plan", "f_statuses", "f_iccid", "f_msisdn_bidx", "f_bidx",
+             "f_activated_from", "f_activated_to", "f_holder")  # fmt: skip
+    return (actor.sees_all_units, *(n in values for n in names)), values
+
+
+@lru_cache(maxsize=512)
+def _where(sees_all_units: bool, unit: bool, carriers: bool, domains: bool, plan: bool, statuses: bool, iccid: bool,
+           msisdn: bool, bidx: bool, activated_from: bool, activated_to: bool, holder: bool) -> tuple[ColumnElement[bool], ...]:  # fmt: skip
+    """The conditions of one filter shape, with their values as parameters (_filter_params): built once per shape."""
+    where = [
+        true() if sees_all_units else SC.unit_id.in_(select(U.id).where(U.path.like(bindparam("scope_like"))).scalar_subquery())
+    ]
+    for flag, column, name in ((carriers, SC.carrier, "f_carriers"), (domains, SC.domain, "f_domains"), (statuses, SC.status, "f_statuses")):  # fmt: skip
+        if flag:
+            where.append(column.in_(bindparam(name, expanding=True, type_=column.type)))
+    for flag, column, name in (
+        (unit, SC.unit_id, "f_unit"), (plan, SC.plan_id, "f_plan"), (iccid, SC.iccid, "f_iccid"),
+        (msisdn, SC.msisdn_bidx, "f_msisdn_bidx"), (bidx, SC.msisdn_bidx, "f_bidx"), (holder, SC.holder_name, "f_holder"),
+    ):  # fmt: skip
+        if flag:
+            where.append(column == bindparam(name, type_=column.type))
+    if activated_from:
+        where.append(SC.activated_at >= bindparam("f_activated_from", type_=SC.activated_at.type))
+    if activated_to:
+        where.append(SC.activated_at < bindparam("f_activated_to", type_=SC.activated_at.type))
+    return tuple(where)
+
+
 def _conditions(actor: Actor, f: CardFilter) -> list[ColumnElement[bool]]:
-    where = [readable(actor)]
-    if f.unit_id is not None:
-        where.append(SC.unit_id == f.unit_id)
-    if f.carriers:
-        where.append(SC.carrier.in_(f.carriers))
-    if f.domains:
-        where.append(SC.domain.in_(f.domains))
-    if f.plan_id is not None:
-        where.append(SC.plan_id == f.plan_id)
-    if f.statuses:
-        where.append(SC.status.in_(f.statuses))
-    if f.iccid:
-        where.append(SC.iccid == f.iccid.strip())
-    if f.msisdn:
-        where.append(SC.msisdn_bidx == blind_index("sim_card.msisdn", f.msisdn, normalize_phone))
-    if f.msisdn_bidx:
-        where.append(SC.msisdn_bidx == f.msisdn_bidx)
-    if f.activated_from is not None:
-        where.append(SC.activated_at >= f.activated_from)
-    if f.activated_to is not None:
-        where.append(SC.activated_at < f.activated_to)
-    if f.holder_name:
-        where.append(SC.holder_name == f.holder_name.strip())
-    return where
+    """The filter's conditions under the actor's scope, values bound (for statements built per call)."""
+    shape, params = _filter_params(actor, f)
+    return bound(_where(*shape), params)
 
 
 def _order(sort: SimCardSort) -> tuple[Any, bool]:
@@ -112,8 +142,7 @@ def _order(sort: SimCardSort) -> tuple[Any, bool]:
     return SC.id, sort is SimCardSort.CREATED_DESC
 
 
-async def list_cards(db: Db, actor: Actor, f: CardFilter, sort: SimCardSort, page: PageRequest) -> Page[SimCardRecord]:
-    """A page of the cards the actor may see, filtered, keyset-sorted (id, or ICCID then id)."""
+def _card_page(actor: Actor, f: CardFilter, sort: SimCardSort, page: PageRequest) -> tuple[Select[Any], Any, bool]:
     column, desc = _order(sort)
     stmt: Select[Any] = select(*CARD_COLS).where(*_conditions(actor, f))
     if page.after is not None:
@@ -127,9 +156,109 @@ async def list_cards(db: Db, actor: Actor, f: CardFilter, sort: SimCardSort, pag
         else:
             stmt = stmt.where(or_(column > value, and_(column == value, SC.id > last_id)))
     order = [SC.id.desc()] if desc else ([SC.id] if column is SC.id else [column, SC.id])
-    rows = list(await db.execute(stmt.order_by(*order).limit(page.first + 1)))
+    return stmt.order_by(*order).limit(page.first + 1), column, desc
+
+
+async def list_cards(db: Db, actor: Actor, f: CardFilter, sort: SimCardSort, page: PageRequest) -> Page[SimCardRecord]:
+    """A page of the cards the actor may see, filtered, keyset-sorted (id, or ICCID then id)."""
+    stmt, column, _desc = _card_page(actor, f, sort, page)
+    rows = list(await db.execute(stmt))
     items = [SimCardRecord(*r) for r in rows]
     return to_page(rows, items, lambda r: (r.iccid if column is SC.iccid else r.id, r.id), page)
+
+
+# Built once: an alias computes its column collection on first use, which costs more than the query it joins.
+_JOINED = (
+    SimPlan.__table__.alias("plan"), SimPlan.__table__.alias("next_plan"), OrgUnit.__table__.alias("card_unit"),
+    TerminalAccount.__table__.alias("account"),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=512)
+def _joined_statement(
+    shape: tuple[Any, ...], sort: SimCardSort, after: bool, total: bool, dialect: str, sealed: frozenset[str] | None
+) -> tuple[Select[Any], tuple[str, ...], tuple[str, ...]]:
+    """list_cards_joined's statement for one filter shape, sort, page kind and choice of sealed columns: built once,
+    run with parameters. Also the names left unread: the card's and the unit's."""
+    column, desc = _order(sort)
+    conditions = _where(*shape)
+    card_cols, card_unread = columns_of(SimCard.__table__, CARD_COLS, sealed)
+    stmt: Select[Any] = select(*card_cols).where(*conditions)
+    if after:
+        last_id = bindparam("after_id", type_=SC.id.type)
+        if column is SC.id:
+            stmt = stmt.where(SC.id < last_id if desc else SC.id > last_id)
+        else:
+            value = bindparam("after_value", type_=column.type)
+            stmt = stmt.where(or_(column > value, and_(column == value, SC.id > last_id)))
+    order = [SC.id.desc()] if desc else ([SC.id] if column is SC.id else [column, SC.id])
+    p = stmt.order_by(*order).limit(bindparam("page_limit", type_=Integer(), literal_execute=True)).subquery("page")
+    plan, next_plan, unit, account = _JOINED
+    unit_cols, unit_in, unit_unread = scoped_units(shape[0], unit, sealed)
+    cols = [*(p.c[c.name] for c in CARD_COLS), *(plan.c[c.name] for c in PLAN_COLS), *(next_plan.c[c.name] for c in PLAN_COLS),
+            *unit_cols, *(account.c[c.name] for c in ACCOUNT_COLS)]  # fmt: skip
+    if total:
+        cols.append(count_expression(dialect, SimCard.__table__, conditions).label("total"))
+    joined = (
+        p.outerjoin(plan, plan.c.id == p.c.plan_id)
+        .outerjoin(next_plan, next_plan.c.id == p.c.next_plan_id)
+        .outerjoin(unit, and_(unit.c.id == p.c.unit_id, unit_in))
+        .outerjoin(account, account.c.card_id == p.c.id)
+    )
+    outer = [p.c.id.desc() if desc else p.c.id] if column is SC.id else [p.c[column.name], p.c.id]
+    return select(*cols).select_from(joined).order_by(*outer), card_unread, unit_unread
+
+
+def _after_values(cursor: str) -> dict[str, Any]:
+    try:
+        value, last_id = decode_cursor(cursor, 2)
+        return {"after_value": value, "after_id": int(last_id)}
+    except (TypeError, ValueError) as exc:
+        raise InvalidCursor(cursor) from exc
+
+
+async def list_cards_joined(
+    db: Db,
+    actor: Actor,
+    f: CardFilter,
+    sort: SimCardSort,
+    page: PageRequest,
+    *,
+    total: bool,
+    sealed: frozenset[str] | None = None,
+) -> tuple[Page[SimCardRecord], Count | None]:
+    """list_cards with, in the same statement, each card's plan and next plan, its unit (when in the actor's scope,
+    as units_by_ids gives it) and its terminal account (without the applications it reaches), and the list's total
+    when asked (as total_cards gives it). The compiled list screens read through this. Sealed columns not named in
+    `sealed` (None: all are read) are not read, and NOT_LOADED on the records."""
+    shape, params = _filter_params(actor, f)
+    if page.after is not None:
+        params |= _after_values(page.after)
+    column, _desc = _order(sort)
+    stmt, card_unread, unit_unread = _joined_statement(shape, sort, page.after is not None, total, dialect_name(db), sealed)
+    rows = list(await db.execute(stmt, params | {"page_limit": page.first + 1}))
+    n_card, n_plan, n_unit = len(CARD_COLS), len(PLAN_COLS), len(UNIT_COLS)
+    at_next, at_unit = n_card + n_plan, n_card + 2 * n_plan
+    at_account = at_unit + n_unit
+    at_end = at_account + len(ACCOUNT_COLS)
+    items = []
+    for r in rows:
+        card = SimCardRecord(*r[:n_card])
+        for name in card_unread:
+            setattr(card, name, NOT_LOADED)
+        card.plan = PlanRecord(*r[n_card:at_next]) if r[n_card] is not None else None
+        card.next_plan = PlanRecord(*r[at_next:at_unit]) if r[at_next] is not None else None
+        card.unit = OrgUnitRecord(*r[at_unit:at_account]) if r[at_unit] is not None else None
+        for name in unit_unread if card.unit is not None else ():
+            setattr(card.unit, name, NOT_LOADED)
+        card.terminal_account = TerminalAccountRecord(*r[at_account:at_end]) if r[at_account] is not None else None
+        items.append(card)
+    result = to_page(items, items, lambda c: (c.iccid if column is SC.iccid else c.id, c.id), page)
+    if not total:
+        return result, None
+    if not rows:  # past the end: the total still counts
+        return result, await total_cards(db, actor, f)
+    return result, await finish_count(db, SimCard.__table__, lambda: _conditions(actor, f), int(rows[0][-1]))
 
 
 async def count_cards(db: Db, actor: Actor, f: CardFilter) -> int:

@@ -37,6 +37,7 @@ class WorkOrderRecord:
     dispatches: list[DispatchRecord] = field(default=NOT_LOADED)
     links: list[tuple[str, int]] = field(default=NOT_LOADED)
     attachments: list[AttachmentRecord] = field(default=NOT_LOADED)
+    open_tasks: list[TaskRecord] = field(default=NOT_LOADED)  # when only those were read (else: tasks, filtered)
 
 
 @dataclass(slots=True, eq=False)
@@ -56,6 +57,8 @@ class TaskRecord:
     comment: str | None
     created_at: datetime
     kind: str = ""  # the order's kind, for step labels
+    assignee: Any = field(default=NOT_LOADED)
+    delegate: Any = field(default=NOT_LOADED)
 
 
 @dataclass(slots=True, eq=False)

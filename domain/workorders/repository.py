@@ -5,19 +5,33 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from statistics import fmean
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, false, func, literal, or_, select, true, union_all
+from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, false, func, literal, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.base import UTCDateTime
+from core.db.encrypted import columns_of
 from core.db.engine import Db, dialect_name
-from core.db.pagination import Count, InvalidCursor, Page, PageRequest, count_rows, decode_cursor, to_page
+from core.db.functions import bound
+from core.db.pagination import (
+    Count,
+    InvalidCursor,
+    Page,
+    PageRequest,
+    count_expression,
+    count_rows,
+    decode_cursor,
+    finish_count,
+    to_page,
+)
 from domain.identity.actor import Actor
 from domain.identity.enums import OrgUnitKind, UserStatus
 from domain.identity.models import OrgUnit, Role, User, UserRole
-from domain.identity.repository import in_readable_units
+from domain.identity.records import NOT_LOADED, OrgUnitRecord, UserRecord
+from domain.identity.repository import UNIT_COLS, USER_COLS, in_readable_units, scope_like, scoped_units, scoped_users
 from domain.workorders.enums import ScopeKind, TaskStatus, WorkOrderSort, WorkOrderStatus
 from domain.workorders.models import (
     WorkOrder,
@@ -166,31 +180,62 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _filter_params(actor: Actor, f: WorkOrderFilter, now: datetime) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Which conditions a filter sets (the shape _where builds) and the values of their parameters."""
+    keyword = _escape_like(f.keyword.strip()) if f.keyword and f.keyword.strip() else None
+    values: dict[str, Any] = {
+        **scope_like(actor), "f_kinds": list(f.kinds), "f_statuses": list(f.statuses), "f_unit": f.unit_id,
+        "f_applicant": f.applicant_id, "f_assignee": f.assignee_id, "f_created_from": f.created_from,
+        "f_created_to": f.created_to, "f_finished_from": f.finished_from, "f_finished_to": f.finished_to,
+        "f_now": now if f.overdue is not None else None,
+        "f_number": f"{keyword.upper()}%" if keyword else None, "f_title": f"%{keyword}%" if keyword else None,
+    }  # fmt: skip
+    shape = (
+        actor.sees_all_units, bool(f.kinds), bool(f.statuses), f.unit_id is not None, f.applicant_id is not None,
+        f.assignee_id is not None, f.created_from is not None, f.created_to is not None, f.finished_from is not None,
+        f.finished_to is not None, f.overdue, keyword is not None,
+    )  # fmt: skip
+    return shape, {k: v for k, v in values.items() if v is not None and v != []}
+
+
+@lru_cache(maxsize=512)
+def _where(sees_all_units: bool, kinds: bool, statuses: bool, unit: bool, applicant: bool, assignee: bool,
+           created_from: bool, created_to: bool, finished_from: bool, finished_to: bool, overdue: bool | None,
+           keyword: bool) -> tuple[ColumnElement[bool], ...]:  # fmt: skip
+    """The conditions of one filter shape, with their values as parameters (_filter_params): built once per shape."""
+    where = [
+        true() if sees_all_units else WO.unit_id.in_(select(U.id).where(U.path.like(bindparam("scope_like"))).scalar_subquery())
+    ]
+    if kinds:
+        where.append(WO.kind.in_(bindparam("f_kinds", expanding=True, type_=WO.kind.type)))
+    if statuses:
+        where.append(WO.status.in_(bindparam("f_statuses", expanding=True, type_=WO.status.type)))
+    if unit:
+        where.append(WO.unit_id == bindparam("f_unit", type_=WO.unit_id.type))
+    if applicant:
+        where.append(WO.applicant_id == bindparam("f_applicant", type_=WO.applicant_id.type))
+    if assignee:
+        someone = bindparam("f_assignee", type_=T.assignee_id.type)
+        where.append(
+            WO.id.in_(select(T.order_id).where(or_(T.assignee_id == someone, T.delegate_id == someone, T.acted_by == someone)))
+        )
+    for column, low, high, name in ((WO.created_at, created_from, created_to, "created"), (WO.finished_at, finished_from, finished_to, "finished")):  # fmt: skip
+        if low:
+            where.append(column >= bindparam(f"f_{name}_from", type_=column.type))
+        if high:
+            where.append(column < bindparam(f"f_{name}_to", type_=column.type))
+    if overdue is not None:
+        late = or_(WO.overdue.is_(True), and_(WO.due_at < bindparam("f_now", type_=WO.due_at.type), WO.finished_at.is_(None)))
+        where.append(late if overdue else ~late)
+    if keyword:
+        where.append(or_(WO.number.like(bindparam("f_number"), escape="\\"), WO.title.like(bindparam("f_title"), escape="\\")))
+    return tuple(where)
+
+
 def _conditions(actor: Actor, f: WorkOrderFilter, now: datetime) -> list[ColumnElement[bool]]:
-    where = [readable(actor)]
-    if f.kinds:
-        where.append(WO.kind.in_(f.kinds))
-    if f.statuses:
-        where.append(WO.status.in_(f.statuses))
-    if f.unit_id is not None:
-        where.append(WO.unit_id == f.unit_id)
-    if f.applicant_id is not None:
-        where.append(WO.applicant_id == f.applicant_id)
-    if f.assignee_id is not None:
-        someone = or_(T.assignee_id == f.assignee_id, T.delegate_id == f.assignee_id, T.acted_by == f.assignee_id)
-        where.append(WO.id.in_(select(T.order_id).where(someone)))
-    for column, low, high in ((WO.created_at, f.created_from, f.created_to), (WO.finished_at, f.finished_from, f.finished_to)):
-        if low is not None:
-            where.append(column >= low)
-        if high is not None:
-            where.append(column < high)
-    if f.overdue is not None:
-        late = or_(WO.overdue.is_(True), and_(WO.due_at < now, WO.finished_at.is_(None)))
-        where.append(late if f.overdue else ~late)
-    if f.keyword and f.keyword.strip():
-        kw = _escape_like(f.keyword.strip())
-        where.append(or_(WO.number.like(f"{kw.upper()}%", escape="\\"), WO.title.like(f"%{kw}%", escape="\\")))
-    return where
+    """The filter's conditions under the actor's scope, values bound (for statements built per call)."""
+    shape, params = _filter_params(actor, f, now)
+    return bound(_where(*shape), params)
 
 
 def _sort_key(sort: WorkOrderSort) -> tuple[ColumnElement[Any], bool]:
@@ -204,17 +249,24 @@ def _sort_key(sort: WorkOrderSort) -> tuple[ColumnElement[Any], bool]:
     return WO.created_at, True
 
 
-def _after(column: ColumnElement[Any], desc: bool, cursor: str) -> ColumnElement[bool]:
+def _after_bound(column: ColumnElement[Any], desc: bool) -> ColumnElement[bool]:
+    """After the cursor's (sort value, id), given as the parameters `after_at` and `after_id` (_after_values)."""
+    at, last = bindparam("after_at", type_=UTCDateTime()), bindparam("after_id", type_=Integer())
+    if desc:
+        return or_(column < at, and_(column == at, WO.id < last))
+    return or_(column > at, and_(column == at, WO.id > last))
+
+
+def _after_values(cursor: str) -> dict[str, Any]:
     value, last_id = decode_cursor(cursor, 2)
     try:
-        at = datetime.fromisoformat(str(value))
-        last = int(last_id)
+        return {"after_at": datetime.fromisoformat(str(value)), "after_id": int(last_id)}
     except (TypeError, ValueError) as exc:
         raise InvalidCursor(cursor) from exc
-    at_value = literal(at, UTCDateTime())
-    if desc:
-        return or_(column < at_value, and_(column == at_value, WO.id < last))
-    return or_(column > at_value, and_(column == at_value, WO.id > last))
+
+
+def _after(column: ColumnElement[Any], desc: bool, cursor: str) -> ColumnElement[bool]:
+    return bound([_after_bound(column, desc)], _after_values(cursor))[0]  # type: ignore[no-any-return]
 
 
 async def _page(session: Db, stmt: Select[Any], sort: WorkOrderSort, page: PageRequest) -> Page[WorkOrderRecord]:
@@ -240,6 +292,103 @@ async def list_orders(session: Db, actor: Actor, f: WorkOrderFilter, sort: WorkO
                       now: datetime) -> Page[WorkOrderRecord]:  # fmt: skip
     """A page of the orders the actor may see, filtered and keyset-sorted."""
     return await _page(session, select(*ORDER_COLS).where(*_conditions(actor, f, now)), sort, page)
+
+
+# Built once: an alias computes its column collection on first use, which costs more than the query it joins.
+_JOINED = (
+    User.__table__.alias("applicant"), OrgUnit.__table__.alias("order_unit"), WorkOrderTask.__table__.alias("open_task"),
+    User.__table__.alias("assignee"), User.__table__.alias("delegate"),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=512)
+def _joined_statement(
+    shape: tuple[Any, ...], sort: WorkOrderSort, after: bool, total: bool, dialect: str, sealed: frozenset[str] | None
+) -> tuple[Select[Any], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """list_orders_joined's statement for one filter shape, sort, page kind and choice of sealed columns: built once,
+    run with parameters. Also the names left unread: the order's, the people's and the unit's."""
+    conditions = _where(*shape)
+    column, desc = _sort_key(sort)
+    order_cols, order_unread = columns_of(WorkOrder.__table__, ORDER_COLS, sealed)
+    inner = select(*order_cols, column.label("sort_key")).where(*conditions)
+    if after:
+        inner = inner.where(_after_bound(column, desc))
+    inner = inner.order_by(column.desc() if desc else column, WO.id.desc() if desc else WO.id)
+    p = inner.limit(bindparam("page_limit", type_=Integer(), literal_execute=True)).subquery("page")
+    applicant, unit, task, assignee, delegate = _JOINED
+    sees_all = shape[0]
+    applicant_cols, applicant_in, people_unread = scoped_users(sees_all, applicant, sealed)
+    unit_cols, unit_in, unit_unread = scoped_units(sees_all, unit, sealed)
+    assignee_cols, assignee_in, _ = scoped_users(sees_all, assignee, sealed)
+    delegate_cols, delegate_in, _ = scoped_users(sees_all, delegate, sealed)
+    cols = [*(p.c[c.name] for c in ORDER_COLS), p.c.sort_key, *applicant_cols, *unit_cols,
+            *(task.c[c.name] for c in TASK_COLS), *assignee_cols, *delegate_cols]  # fmt: skip
+    if total:
+        cols.append(count_expression(dialect, WorkOrder.__table__, conditions).label("total"))
+    joined = (
+        p.outerjoin(applicant, and_(applicant.c.id == p.c.applicant_id, applicant_in))
+        .outerjoin(unit, and_(unit.c.id == p.c.unit_id, unit_in))
+        .outerjoin(task, and_(task.c.order_id == p.c.id, task.c.status == TaskStatus.OPEN))
+        .outerjoin(assignee, and_(assignee.c.id == task.c.assignee_id, assignee_in))
+        .outerjoin(delegate, and_(delegate.c.id == task.c.delegate_id, delegate_in))
+    )
+    order = [p.c.sort_key.desc() if desc else p.c.sort_key, p.c.id.desc() if desc else p.c.id, task.c.id]
+    return select(*cols).select_from(joined).order_by(*order), order_unread, people_unread, unit_unread
+
+
+_N_USER, _N_UNIT = len(USER_COLS), len(UNIT_COLS)
+
+
+def _unread(record: Any, names: tuple[str, ...]) -> Any:
+    for name in names:
+        setattr(record, name, NOT_LOADED)
+    return record
+
+
+async def list_orders_joined(
+    session: Db, actor: Actor, f: WorkOrderFilter, sort: WorkOrderSort, page: PageRequest, now: datetime, *, total: bool,
+    sealed: frozenset[str] | None = None,
+) -> tuple[Page[WorkOrderRecord], Count | None]:  # fmt: skip
+    """list_orders with, in the same statement, each order's applicant and unit and its open tasks with their assignee
+    and delegate (each person and unit only when in the actor's scope, as users_by_ids and units_by_ids give them),
+    and the list's total when asked (as total_orders gives it). The compiled list screens read through this. Sealed
+    columns not named in `sealed` (None: all are read) are not read, and NOT_LOADED on the records."""
+    shape, params = _filter_params(actor, f, now)
+    if page.after is not None:
+        params |= _after_values(page.after)
+    stmt, order_unread, people_unread, unit_unread = _joined_statement(
+        shape, sort, page.after is not None, total, dialect_name(session), sealed
+    )
+    rows = list(await session.execute(stmt, params | {"page_limit": page.first + 1}))
+    n_order, n_task = len(ORDER_COLS), len(TASK_COLS)
+    at_user, at_unit = n_order + 1, n_order + 1 + _N_USER
+    at_task = at_unit + _N_UNIT
+    at_assignee = at_task + n_task
+    at_delegate = at_assignee + _N_USER
+
+    def person(values: Any) -> UserRecord | None:
+        return _unread(UserRecord(*values), people_unread) if values[0] is not None else None
+
+    orders: dict[int, WorkOrderRecord] = {}
+    firsts: list[Any] = []
+    for r in rows:
+        o = orders.get(r[0])
+        if o is None:
+            o = orders[r[0]] = _unread(WorkOrderRecord(*r[:n_order]), order_unread)
+            o.applicant = person(r[at_user:at_unit])
+            o.unit = _unread(OrgUnitRecord(*r[at_unit:at_task]), unit_unread) if r[at_unit] is not None else None
+            o.open_tasks = []
+            firsts.append(r)
+        if r[at_task] is not None:
+            t = TaskRecord(*r[at_task:at_assignee], o.kind)
+            t.assignee, t.delegate = person(r[at_assignee:at_delegate]), person(r[at_delegate : at_delegate + _N_USER])
+            o.open_tasks.append(t)
+    result = to_page(firsts, list(orders.values()), lambda r: (_sort_value(r[n_order]), r[0]), page)
+    if not total:
+        return result, None
+    if not rows:  # past the end: the total still counts
+        return result, await total_orders(session, actor, f, now)
+    return result, await finish_count(session, WorkOrder.__table__, lambda: _conditions(actor, f, now), int(rows[0][-1]))
 
 
 async def count_orders(session: Db, actor: Actor, f: WorkOrderFilter, now: datetime) -> int:

@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from core import storage
 from core.clock import utcnow
 from core.ids import to_global_id
+from domain.identity.records import NOT_LOADED
 from domain.integration.ports import redact
 from domain.workorders.flow import kind_label, step_label
 from domain.workorders.records import AttachmentRecord, DispatchRecord, EventRecord, SlaRecord, TaskRecord, WorkOrderRecord
@@ -45,6 +46,8 @@ def _then(value: Any, fn: Any) -> Any:
 
 
 def _open_tasks(root: WorkOrderRecord, info: Any) -> Any:
+    if root.open_tasks is not NOT_LOADED:
+        return root.open_tasks
     return _then(_tasks(root, info), lambda ts: [t for t in ts if t.status.value == "OPEN"])
 
 
@@ -179,7 +182,8 @@ def _user(attr: str) -> Any:
     return resolve
 
 
-_assignee, _delegate, _acted_by, _actor = _user("assignee_id"), _user("delegate_id"), _user("acted_by"), _user("actor_id")
+_assignee, _delegate = relation("assignee", "user", "assignee_id"), relation("delegate", "user", "delegate_id")
+_acted_by, _actor = _user("acted_by"), _user("actor_id")
 
 
 @strawberry.type(description="One decision at a step: open to a role, or to a named person (countersign, reassignment).")
