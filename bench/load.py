@@ -336,13 +336,6 @@ async def loop_lag(samples: list[float], win: ops.Window) -> None:
             samples.append((time.perf_counter() - now - 0.05) * 1000)
 
 
-async def sample_rss(pids: list[int], peak: dict[int, float], win: ops.Window) -> None:
-    while time.perf_counter() < win.end:
-        for pid in pids:
-            peak[pid] = max(peak.get(pid, 0.0), ops.rss_mb(pid) or 0.0)
-        await asyncio.sleep(2)
-
-
 async def prepare_users(gql: Gql, accounts: ops.Accounts, wanted: list[dict[str, str]], start: int = 0) -> list[ops.SimUser]:
     users = [ops.SimUser(start + i, a) for i, a in enumerate(wanted)]
     gate = asyncio.Semaphore(8)  # logins hash the password (PBKDF2) on the server: do not queue 150 at once
@@ -403,8 +396,9 @@ async def users_mode(args: argparse.Namespace, accounts: ops.Accounts, url: str,
     stats = {op.name: ops.OpStats() for op in ops.CATALOGUE}
     pids = ops.worker_pids(server_pid)
     peak: dict[int, float] = {}
+    minutes: dict[int, list[float]] = {}
     lag: list[float] = []
-    background = [asyncio.create_task(loop_lag(lag, win)), asyncio.create_task(sample_rss(pids, peak, win))]
+    background = [asyncio.create_task(loop_lag(lag, win)), asyncio.create_task(ops.sample_rss(pids, peak, win, minutes))]
     clients = [gql.fork() for _ in users]
     loops = [asyncio.create_task(user_loop(c, u, args.think, win, stats)) for c, u in zip(clients, users, strict=True)]
     if pusher is not None:
@@ -440,7 +434,7 @@ async def users_mode(args: argparse.Namespace, accounts: ops.Accounts, url: str,
         "total": {"requests": len(everything), "errors": sum(s.errors for s in stats.values()), **ops.summary(everything)},
         "rps": len(everything) / args.duration, "skipped_users": {k: v for k, v in skipped.items() if v},
         "subscriptions": ops.deliveries(subs, pusher.sent if pusher else None, win, args.alert_rate),
-        "server": ops.server_figures(pids, rss_start, rss_end, peak, cpu1 - cpu0, args.duration, busy),
+        "server": ops.server_figures(pids, rss_start, rss_end, peak, cpu1 - cpu0, args.duration, busy, minutes),
         "client": {"cpu_percent_of_one_core": client_cpu, "loop_lag_p99_ms": ops.percentile(sorted(lag), 99),
                    "loop_lag_max_ms": max(lag, default=0.0)},
     }  # fmt: skip
@@ -490,8 +484,8 @@ async def closed_mode(
         await asyncio.to_thread(wrk, baseline.url, raw, "", args.users, args.warmup)
     await asyncio.to_thread(wrk, url, raw, user.token, args.users, args.warmup)
     rss_start, cpu0, busy0 = {p: ops.rss_mb(p) for p in pids}, ops.cpu_seconds(pids), ops.machine_cpu()
-    child0, now, peak = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter(), {}
-    sampler = asyncio.create_task(sample_rss(pids, peak, ops.Window(now, now, now + args.duration)))
+    child0, now, peak, minutes = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter(), {}, {}
+    sampler = asyncio.create_task(ops.sample_rss(pids, peak, ops.Window(now, now, now + args.duration), minutes))
     result = await asyncio.to_thread(wrk, url, raw, user.token, args.users, args.duration)
     child1, cpu1, rss_end = resource.getrusage(resource.RUSAGE_CHILDREN), ops.cpu_seconds(pids), {p: ops.rss_mb(p) for p in pids}
     busy = ops.busy_percent(busy0, ops.machine_cpu())
@@ -508,7 +502,7 @@ async def closed_mode(
         "mode": f"closed-{name}", "operation": name, "document": op.operation_name, "variables": variables, "apq": gql.state.on,
         "user": user.account["username"], "role": user.account.get("role"), "connections": args.users,
         "warmup_s": args.warmup, "duration_s": args.duration, "result": result,
-        "server": ops.server_figures(pids, rss_start, rss_end, peak, cpu1 - cpu0, result["duration_s"], busy),
+        "server": ops.server_figures(pids, rss_start, rss_end, peak, cpu1 - cpu0, result["duration_s"], busy, minutes),
         "client": {"wrk_cpu_percent_of_one_core": wrk_cpu}, **extra,
     }  # fmt: skip
 

@@ -19,6 +19,7 @@ import os
 import platform
 import re
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -416,6 +417,19 @@ class Window:
     end: float
 
 
+async def sample_rss(pids: list[int], peak: dict[int, float], win: Window, minutes: dict[int, list[float]]) -> None:
+    """The highest RSS of each worker, sampled every 2 s, and its RSS at each minute of the measured run."""
+    mark = win.warm_end
+    while (now := time.perf_counter()) < win.end:
+        for pid in pids:
+            mb = rss_mb(pid) or 0.0
+            peak[pid] = max(peak.get(pid, 0.0), mb)
+            if now >= mark:
+                minutes.setdefault(pid, []).append(mb)
+        mark += 60 if now >= mark else 0
+        await asyncio.sleep(2)
+
+
 def deliveries(
     subs: list[Sub], sent: dict[int, tuple[float, int, str | None, float]] | None, win: Window, rate: float
 ) -> dict[str, Any]:
@@ -449,11 +463,12 @@ def deliveries(
 
 
 def server_figures(pids: list[int], start: dict[int, float | None], end: dict[int, float | None], peak: dict[int, float],
-                   cpu_s: float, seconds: float, busy: float) -> dict[str, Any]:  # fmt: skip
-    """RSS of each worker at the start and end of the measured run and the highest seen (sampled every 2 s)."""
+                   cpu_s: float, seconds: float, busy: float, minutes: dict[int, list[float]]) -> dict[str, Any]:  # fmt: skip
+    """RSS of each worker at the start and end of the measured run, the highest seen (sampled every 2 s) and at each
+    minute of the run (is it flat, or still growing at the end?)."""
     seen = {p: [v for v in (start.get(p), end.get(p), peak.get(p)) if v] for p in pids}
-    workers = [{"pid": p, "rss_start_mb": start.get(p), "rss_end_mb": end.get(p), "rss_peak_mb": max(seen[p], default=None)}
-               for p in pids]  # fmt: skip
+    workers = [{"pid": p, "rss_start_mb": start.get(p), "rss_end_mb": end.get(p), "rss_peak_mb": max(seen[p], default=None),
+                "rss_by_minute_mb": minutes.get(p, [])} for p in pids]  # fmt: skip
     return {"workers": workers, "cpu_percent_of_machine": cpu_s / seconds / (os.cpu_count() or 1) * 100 if pids else None,
             "machine_busy_percent": busy}  # fmt: skip
 
@@ -476,6 +491,9 @@ def render(r: dict[str, Any]) -> str:
     tail += [f"- API worker RSS MB, start → end of the measured run: {workers or 'not measured (no --server-pid)'}"
             + (f"; API workers' CPU {cpu:.0f} % of the machine" if cpu is not None else "")
             + f"; the whole machine {r['server']['machine_busy_percent']:.0f} % busy (PostgreSQL, Redis, the client, anything else)"]  # fmt: skip
+    by_minute = "; ".join(f"pid {w['pid']} " + ", ".join(map(_mb, w["rss_by_minute_mb"]))
+                          for w in r["server"]["workers"] if len(w.get("rss_by_minute_mb") or ()) > 1)  # fmt: skip
+    tail += [f"- API worker RSS MB at each minute of the measured run: {by_minute}"] if by_minute else []
     if r["mode"] != "users":
         x = r["result"]
         return "\n".join([

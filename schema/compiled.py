@@ -28,11 +28,13 @@ from typing import Any
 
 import orjson
 import strawberry
-from graphql import FieldNode, OperationDefinitionNode, OperationType, parse, specified_rules, validate
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse, specified_rules, validate
 from graphql.execution.collect_fields import collect_fields
 from graphql.execution.values import get_argument_values, get_variable_values
+from strawberry.permission import PermissionExtension
 from strawberry.types.arguments import convert_arguments
 
+from core.errors import AccessError, DomainError, DomainErrors
 from core.metrics import SCREENS
 from core.persisted import document_id
 from schema.cost import CostLimit
@@ -41,7 +43,14 @@ from schema.lookahead import Selection, _merge
 
 log = logging.getLogger("govops.compiled")
 
-Fetch = Callable[..., Awaitable[Any]]  # (context, selection, **the root field's arguments) -> the root value
+Fetch = Callable[..., Awaitable[Any]]
+_REFUSALS = (
+    GraphQLError,
+    DomainError,
+    DomainErrors,
+    AccessError,
+    ValueError,
+)  # (context, selection, **the root field's arguments) -> the root value
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +113,8 @@ def compile_screen(schema: strawberry.Schema, text: str, fetchers: Mapping[str, 
     if fetcher is None:
         raise ScreenCompileError(f"no fetcher reads {name}")
     field_def = gql.query_type.fields[name]
+    if any(not isinstance(e, PermissionExtension) for e in field_def.extensions["strawberry-definition"].extensions):
+        raise ScreenCompileError(f"{name}: a root field with field extensions runs only in the executor")
     selection = Selection()
     _merge(selection, node.selection_set, fragments)
     _within(selection, fetcher.relations, name)
@@ -182,14 +193,16 @@ async def _answer(
         kwargs = convert_arguments(
             args, field.arguments, scalar_registry=schema.schema_converter.scalar_registry, config=schema.config
         )
-        for permission in field.permission_classes:
-            if not permission().has_permission(None, info, **kwargs):  # type: ignore[arg-type]
+        for permission in field.permission_classes:  # a refusal, or an asynchronous check: the executor decides
+            if permission().has_permission(None, info, **kwargs) is not True:  # type: ignore[arg-type]
                 return None
         value = await screen.fetch(context, screen.selection, **kwargs)
         data = {screen.response_key: screen.plan(value, info)}
     except _GiveUp:
         return None
-    except Exception:  # the executor runs the same resolver and reports whatever this was
-        log.debug("compiled screen %s handed to the executor", screen.name, exc_info=True)
+    except _REFUSALS:  # bad input or no access: the executor runs the same checks and words them
+        return None
+    except Exception:  # a fault of this path: the executor still answers, but someone should look
+        log.warning("compiled screen %s failed; the executor answers it", screen.name, exc_info=True)
         return None
     return orjson.dumps({"data": data, "extensions": {"cost": cost}})

@@ -207,3 +207,20 @@ async def test_a_screen_showing_sealed_fields_reads_and_shows_them_like_the_exec
         assert b'"phone":"1' in compiled.content or b'"contactPhone":"' in compiled.content  # sealed values shown
     finally:
         del TEXTS[screen.name]
+
+
+async def test_a_fault_of_the_compiled_path_is_logged_and_the_executor_answers(world, gql, caplog):
+    from dataclasses import replace
+
+    async def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("the joined read broke")
+
+    twin = Twin(world)
+    screens = twin.apps["compiled"].app.graphql._screens
+    screen = next(s for s in screens.values() if s.name == "WorkOrderList")
+    screens[screen.id] = replace(screen, fetch=broken)
+    before = answered("WorkOrderList", "executor")
+    compiled, executor = await twin.both("WorkOrderList", {"first": 5}, await gql.token("operator"))
+    assert compiled.content == executor.content and "errors" not in orjson.loads(compiled.content)
+    assert answered("WorkOrderList", "executor") == before + 1
+    assert "compiled screen WorkOrderList failed; the executor answers it" in caplog.text
