@@ -27,20 +27,21 @@ from schema.pagination import ConnectionValue
 SCREENS_DIR: Path = ROOT / "operations" / "screens"
 
 
-# Fields that show a sealed column under another name (the others are plain fields named after their column).
-_SEALED_BY = {"form": "payload"}
+# Fields that show a column under another name (of the columns columns_of may leave unread: the others are plain
+# fields named after their column, or the id).
+_SHOWN_BY = {"form": "payload"}
 
 
 @lru_cache(maxsize=64)
-def sealed(sel: Selection) -> frozenset[str]:
-    """The sealed columns a screen's selection shows, so that the read decrypts only those: every field name selected
-    anywhere below, as a column name. Reading more than needed costs time; reading less is impossible (the reads
-    mark the others NOT_LOADED, and a plan that meets one gives up)."""
+def shown(sel: Selection) -> frozenset[str]:
+    """The columns a screen's selection may show, so that the read decrypts and transfers only those: every field name
+    selected anywhere below, as a column name. Reading more than needed costs time; reading less is impossible (the
+    reads mark the others NOT_LOADED, and a plan that meets one gives up)."""
     names: set[str] = set()
     todo = [sel]
     while todo:
         for name, child in todo.pop().children.items():
-            names.add(_SEALED_BY.get(name, re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()))
+            names.add(_SHOWN_BY.get(name, re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()))
             todo.append(child)
     return frozenset(names)
 
@@ -50,7 +51,7 @@ async def work_orders(ctx: Any, sel: Selection, *, filter: Any, sort: Any, first
     rf, page_req, now = order_filter(filter), PageRequest(first, after), utcnow()
     async with ctx.read_session() as s:
         page, total = await orders.list_orders_joined(
-            s, actor, rf, sort, page_req, now, total="totalCount" in sel, sealed=sealed(sel)
+            s, actor, rf, sort, page_req, now, total="totalCount" in sel, shown=shown(sel)
         )
     return ConnectionValue(page, total)
 
@@ -59,7 +60,7 @@ async def sim_cards(ctx: Any, sel: Selection, *, filter: Any, sort: Any, first: 
     actor = ctx.require_actor()
     rf, page_req = card_filter(filter), PageRequest(first, after)
     async with ctx.read_session() as s:
-        page, total = await cards.list_cards_joined(s, actor, rf, sort, page_req, total="totalCount" in sel, sealed=sealed(sel))
+        page, total = await cards.list_cards_joined(s, actor, rf, sort, page_req, total="totalCount" in sel, shown=shown(sel))
     return ConnectionValue(page, total)
 
 

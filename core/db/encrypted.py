@@ -119,13 +119,17 @@ def mask(value: str | None) -> str | None:
     return value[:keep] + "*" * (len(value) - keep - 4) + value[-4:]
 
 
-def columns_of(table: Any, columns: Any, read: frozenset[str] | None = None) -> tuple[list[Any], tuple[str, ...]]:
-    """`columns` (of a table) read from `table` (the table or an alias of it). An Encrypted column whose name is not
-    in `read` (None: read them all) is read as NULL instead: no transfer, no decryption. Returns the columns and the
-    names left unread, which the reader marks as not loaded so that nothing can show them as empty."""
+def columns_of(
+    table: Any, columns: Any, shown: frozenset[str] | None = None, *, plain: bool = False
+) -> tuple[list[Any], tuple[str, ...]]:
+    """`columns` (of a table) read from `table` (the table or an alias of it) for a selection that shows the columns
+    named in `shown` (None: read them all). An Encrypted column not shown is read as NULL: no transfer, no decryption.
+    With `plain` (a joined type whose fields are its id, plain fields named after their columns, and relations), any
+    column but the id that is not shown is read as NULL too. Returns the columns and the names left unread, which the
+    reader marks as not loaded, so that a field showing one can only fall back, never show it empty."""
     out, unread = [], []
     for c in columns:
-        if read is not None and isinstance(c.type, Encrypted) and c.name not in read:
+        if shown is not None and c.name not in shown and (isinstance(c.type, Encrypted) or (plain and c.name != "id")):
             out.append(null().label(c.name))
             unread.append(c.name)
         else:

@@ -86,23 +86,24 @@ def scope_like(actor: Actor) -> dict[str, str]:
 
 
 def scoped_users(
-    sees_all_units: bool, users: Any, sealed: frozenset[str] | None = None
+    sees_all_units: bool, users: Any, shown: frozenset[str] | None = None
 ) -> tuple[list[Any], ColumnElement[bool], tuple[str, ...]]:
-    """USER_COLS of `users` (an alias of user_account, for a join; sealed ones not named in `sealed` left unread,
-    their names third: core.db.encrypted.columns_of) and the condition users_by_ids applies, with the actor's scope
-    as the `scope_like` parameter."""
-    cols, unread = columns_of(users, USER_COLS, sealed)
+    """USER_COLS of `users` (an alias of user_account, for a join; only the id and the columns named in `shown` are
+    read, the others' names third: core.db.encrypted.columns_of, `plain`) and the condition users_by_ids applies,
+    with the actor's scope as the `scope_like` parameter."""
+    cols, unread = columns_of(users, USER_COLS, shown, plain=True)
     if sees_all_units:
         return cols, true(), unread
     return cols, users.c.org_unit_id.in_(select(U.id).where(U.path.like(bindparam("scope_like"))).scalar_subquery()), unread
 
 
 def scoped_units(
-    sees_all_units: bool, units: Any, sealed: frozenset[str] | None = None
+    sees_all_units: bool, units: Any, shown: frozenset[str] | None = None
 ) -> tuple[list[Any], ColumnElement[bool], tuple[str, ...]]:
-    """UNIT_COLS of `units` (an alias of org_unit, for a join; sealed ones not named in `sealed` left unread, their
-    names third) and the condition units_by_ids applies, with the actor's scope as the `scope_like` parameter."""
-    cols, unread = columns_of(units, UNIT_COLS, sealed)
+    """UNIT_COLS of `units` (an alias of org_unit, for a join; only the id and the columns named in `shown` are read,
+    the others' names third) and the condition units_by_ids applies, with the actor's scope as the `scope_like`
+    parameter."""
+    cols, unread = columns_of(units, UNIT_COLS, shown, plain=True)
     return cols, true() if sees_all_units else units.c.path.like(bindparam("scope_like")), unread
 
 

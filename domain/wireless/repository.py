@@ -176,13 +176,13 @@ _JOINED = (
 
 @lru_cache(maxsize=512)
 def _joined_statement(
-    shape: tuple[Any, ...], sort: SimCardSort, after: bool, total: bool, dialect: str, sealed: frozenset[str] | None
-) -> tuple[Select[Any], tuple[str, ...], tuple[str, ...]]:
-    """list_cards_joined's statement for one filter shape, sort, page kind and choice of sealed columns: built once,
-    run with parameters. Also the names left unread: the card's and the unit's."""
+    shape: tuple[Any, ...], sort: SimCardSort, after: bool, total: bool, dialect: str, shown: frozenset[str] | None
+) -> tuple[Select[Any], tuple[tuple[str, ...], ...]]:
+    """list_cards_joined's statement for one filter shape, sort, page kind and the columns a selection shows: built once,
+    run with parameters. Also the names left unread: the card's, the plans', the unit's and the account's."""
     column, desc = _order(sort)
     conditions = _where(*shape)
-    card_cols, card_unread = columns_of(SimCard.__table__, CARD_COLS, sealed)
+    card_cols, card_unread = columns_of(SimCard.__table__, CARD_COLS, shown)
     stmt: Select[Any] = select(*card_cols).where(*conditions)
     if after:
         last_id = bindparam("after_id", type_=SC.id.type)
@@ -194,9 +194,11 @@ def _joined_statement(
     order = [SC.id.desc()] if desc else ([SC.id] if column is SC.id else [column, SC.id])
     p = stmt.order_by(*order).limit(bindparam("page_limit", type_=Integer(), literal_execute=True)).subquery("page")
     plan, next_plan, unit, account = _JOINED
-    unit_cols, unit_in, unit_unread = scoped_units(shape[0], unit, sealed)
-    cols = [*(p.c[c.name] for c in CARD_COLS), *(plan.c[c.name] for c in PLAN_COLS), *(next_plan.c[c.name] for c in PLAN_COLS),
-            *unit_cols, *(account.c[c.name] for c in ACCOUNT_COLS)]  # fmt: skip
+    unit_cols, unit_in, unit_unread = scoped_units(shape[0], unit, shown)
+    plan_cols, plan_unread = columns_of(plan, PLAN_COLS, shown, plain=True)
+    next_cols, _ = columns_of(next_plan, PLAN_COLS, shown, plain=True)
+    account_cols, account_unread = columns_of(account, ACCOUNT_COLS, shown, plain=True)
+    cols = [*(p.c[c.name] for c in CARD_COLS), *plan_cols, *next_cols, *unit_cols, *account_cols]
     if total:
         cols.append(count_expression(dialect, SimCard.__table__, conditions).label("total"))
     joined = (
@@ -206,7 +208,7 @@ def _joined_statement(
         .outerjoin(account, account.c.card_id == p.c.id)
     )
     outer = [p.c.id.desc() if desc else p.c.id] if column is SC.id else [p.c[column.name], p.c.id]
-    return select(*cols).select_from(joined).order_by(*outer), card_unread, unit_unread
+    return select(*cols).select_from(joined).order_by(*outer), (card_unread, plan_unread, unit_unread, account_unread)
 
 
 def _after_values(cursor: str) -> dict[str, Any]:
@@ -225,33 +227,43 @@ async def list_cards_joined(
     page: PageRequest,
     *,
     total: bool,
-    sealed: frozenset[str] | None = None,
+    shown: frozenset[str] | None = None,
 ) -> tuple[Page[SimCardRecord], Count | None]:
     """list_cards with, in the same statement, each card's plan and next plan, its unit (when in the actor's scope,
     as units_by_ids gives it) and its terminal account (without the applications it reaches), and the list's total
-    when asked (as total_cards gives it). The compiled list screens read through this. Sealed columns not named in
-    `sealed` (None: all are read) are not read, and NOT_LOADED on the records."""
+    when asked (as total_cards gives it). The compiled list screens read through this. With `shown` (the column names
+    the selection shows), sealed columns and the plans', unit's and account's columns it does not show are not read,
+    and are NOT_LOADED on the records (core.db.encrypted.columns_of)."""
     shape, params = _filter_params(actor, f)
     if page.after is not None:
         params |= _after_values(page.after)
     column, _desc = _order(sort)
-    stmt, card_unread, unit_unread = _joined_statement(shape, sort, page.after is not None, total, dialect_name(db), sealed)
+    stmt, (card_unread, plan_unread, unit_unread, account_unread) = _joined_statement(
+        shape, sort, page.after is not None, total, dialect_name(db), shown
+    )
     rows = list(await db.execute(stmt, params | {"page_limit": page.first + 1}))
     n_card, n_plan, n_unit = len(CARD_COLS), len(PLAN_COLS), len(UNIT_COLS)
     at_next, at_unit = n_card + n_plan, n_card + 2 * n_plan
     at_account = at_unit + n_unit
     at_end = at_account + len(ACCOUNT_COLS)
     items = []
+
+    def some(make: Any, values: Any, unread: tuple[str, ...]) -> Any:
+        if values[0] is None:  # the id: always read
+            return None
+        record = make(*values)
+        for name in unread:
+            setattr(record, name, NOT_LOADED)
+        return record
+
     for r in rows:
-        card = SimCardRecord(*r[:n_card])
-        for name in card_unread:
-            setattr(card, name, NOT_LOADED)
-        card.plan = PlanRecord(*r[n_card:at_next]) if r[n_card] is not None else None
-        card.next_plan = PlanRecord(*r[at_next:at_unit]) if r[at_next] is not None else None
-        card.unit = OrgUnitRecord(*r[at_unit:at_account]) if r[at_unit] is not None else None
-        for name in unit_unread if card.unit is not None else ():
-            setattr(card.unit, name, NOT_LOADED)
-        card.terminal_account = TerminalAccountRecord(*r[at_account:at_end]) if r[at_account] is not None else None
+        card = some(SimCardRecord, r[:n_card], card_unread)
+        card.plan, card.next_plan = (
+            some(PlanRecord, r[n_card:at_next], plan_unread),
+            some(PlanRecord, r[at_next:at_unit], plan_unread),
+        )
+        card.unit = some(OrgUnitRecord, r[at_unit:at_account], unit_unread)
+        card.terminal_account = some(TerminalAccountRecord, r[at_account:at_end], account_unread)
         items.append(card)
     result = to_page(items, items, lambda c: (c.iccid if column is SC.iccid else c.id, c.id), page)
     if not total:

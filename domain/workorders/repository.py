@@ -303,13 +303,13 @@ _JOINED = (
 
 @lru_cache(maxsize=512)
 def _joined_statement(
-    shape: tuple[Any, ...], sort: WorkOrderSort, after: bool, total: bool, dialect: str, sealed: frozenset[str] | None
+    shape: tuple[Any, ...], sort: WorkOrderSort, after: bool, total: bool, dialect: str, shown: frozenset[str] | None
 ) -> tuple[Select[Any], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """list_orders_joined's statement for one filter shape, sort, page kind and choice of sealed columns: built once,
+    """list_orders_joined's statement for one filter shape, sort, page kind and the columns a selection shows: built once,
     run with parameters. Also the names left unread: the order's, the people's and the unit's."""
     conditions = _where(*shape)
     column, desc = _sort_key(sort)
-    order_cols, order_unread = columns_of(WorkOrder.__table__, ORDER_COLS, sealed)
+    order_cols, order_unread = columns_of(WorkOrder.__table__, ORDER_COLS, shown)
     inner = select(*order_cols, column.label("sort_key")).where(*conditions)
     if after:
         inner = inner.where(_after_bound(column, desc))
@@ -317,10 +317,10 @@ def _joined_statement(
     p = inner.limit(bindparam("page_limit", type_=Integer(), literal_execute=True)).subquery("page")
     applicant, unit, task, assignee, delegate = _JOINED
     sees_all = shape[0]
-    applicant_cols, applicant_in, people_unread = scoped_users(sees_all, applicant, sealed)
-    unit_cols, unit_in, unit_unread = scoped_units(sees_all, unit, sealed)
-    assignee_cols, assignee_in, _ = scoped_users(sees_all, assignee, sealed)
-    delegate_cols, delegate_in, _ = scoped_users(sees_all, delegate, sealed)
+    applicant_cols, applicant_in, people_unread = scoped_users(sees_all, applicant, shown)
+    unit_cols, unit_in, unit_unread = scoped_units(sees_all, unit, shown)
+    assignee_cols, assignee_in, _ = scoped_users(sees_all, assignee, shown)
+    delegate_cols, delegate_in, _ = scoped_users(sees_all, delegate, shown)
     cols = [*(p.c[c.name] for c in ORDER_COLS), p.c.sort_key, *applicant_cols, *unit_cols,
             *(task.c[c.name] for c in TASK_COLS), *assignee_cols, *delegate_cols]  # fmt: skip
     if total:
@@ -347,17 +347,18 @@ def _unread(record: Any, names: tuple[str, ...]) -> Any:
 
 async def list_orders_joined(
     session: Db, actor: Actor, f: WorkOrderFilter, sort: WorkOrderSort, page: PageRequest, now: datetime, *, total: bool,
-    sealed: frozenset[str] | None = None,
+    shown: frozenset[str] | None = None,
 ) -> tuple[Page[WorkOrderRecord], Count | None]:  # fmt: skip
     """list_orders with, in the same statement, each order's applicant and unit and its open tasks with their assignee
     and delegate (each person and unit only when in the actor's scope, as users_by_ids and units_by_ids give them),
-    and the list's total when asked (as total_orders gives it). The compiled list screens read through this. Sealed
-    columns not named in `sealed` (None: all are read) are not read, and NOT_LOADED on the records."""
+    and the list's total when asked (as total_orders gives it). The compiled list screens read through this. With
+    `shown` (the column names the selection shows), sealed columns and the people's and units' columns it does not
+    show are not read, and are NOT_LOADED on the records (core.db.encrypted.columns_of)."""
     shape, params = _filter_params(actor, f, now)
     if page.after is not None:
         params |= _after_values(page.after)
     stmt, order_unread, people_unread, unit_unread = _joined_statement(
-        shape, sort, page.after is not None, total, dialect_name(session), sealed
+        shape, sort, page.after is not None, total, dialect_name(session), shown
     )
     rows = list(await session.execute(stmt, params | {"page_limit": page.first + 1}))
     n_order, n_task = len(ORDER_COLS), len(TASK_COLS)
