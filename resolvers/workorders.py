@@ -15,6 +15,7 @@ from core.ids import decode_id
 from domain.workorders import attachments, dispatching, engine, numbering
 from domain.workorders import exports as wo_exports
 from domain.workorders import repository as repo
+from domain.workorders import statistics as wo_statistics
 from domain.workorders.enums import DispatchOutcome, WorkOrderSort
 from domain.workorders.errors import Code, WorkOrderError, error
 from domain.workorders.flow import FLOWS, get_flow, kind_label, step_label
@@ -87,7 +88,7 @@ async def statistics(info: strawberry.Info, filter: inputs.WorkOrderFilter | Non
     async def compute() -> types.WorkOrderStatistics:
         at = utcnow()
         async with info.context.read_session() as s:
-            st = await repo.statistics(s, actor, f, at)
+            st = await wo_statistics.statistics(s, actor, f, at)
         label = kind_label
         return types.WorkOrderStatistics(
             total=st.total, overdue=st.overdue, overdue_rate=st.overdue / st.total if st.total else 0.0,

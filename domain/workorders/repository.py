@@ -6,10 +6,9 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from statistics import fmean
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, and_, bindparam, false, func, literal, or_, select, true, union_all
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, false, func, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.base import UTCDateTime
@@ -232,7 +231,7 @@ def _where(sees_all_units: bool, kinds: bool, statuses: bool, unit: bool, applic
     return tuple(where)
 
 
-def _conditions(actor: Actor, f: WorkOrderFilter, now: datetime) -> list[ColumnElement[bool]]:
+def order_conditions(actor: Actor, f: WorkOrderFilter, now: datetime) -> list[ColumnElement[bool]]:
     """The filter's conditions under the actor's scope, values bound (for statements built per call)."""
     shape, params = _filter_params(actor, f, now)
     return bound(_where(*shape), params)
@@ -291,7 +290,7 @@ def _sort_value(value: Any) -> str:
 async def list_orders(session: Db, actor: Actor, f: WorkOrderFilter, sort: WorkOrderSort, page: PageRequest,
                       now: datetime) -> Page[WorkOrderRecord]:  # fmt: skip
     """A page of the orders the actor may see, filtered and keyset-sorted."""
-    return await _page(session, select(*ORDER_COLS).where(*_conditions(actor, f, now)), sort, page)
+    return await _page(session, select(*ORDER_COLS).where(*order_conditions(actor, f, now)), sort, page)
 
 
 # Built once: an alias computes its column collection on first use, which costs more than the query it joins.
@@ -389,17 +388,17 @@ async def list_orders_joined(
         return result, None
     if not rows:  # past the end: the total still counts
         return result, await total_orders(session, actor, f, now)
-    return result, await finish_count(session, WorkOrder.__table__, lambda: _conditions(actor, f, now), int(rows[0][-1]))
+    return result, await finish_count(session, WorkOrder.__table__, lambda: order_conditions(actor, f, now), int(rows[0][-1]))
 
 
 async def count_orders(session: Db, actor: Actor, f: WorkOrderFilter, now: datetime) -> int:
-    stmt = select(func.count()).select_from(WorkOrder.__table__).where(*_conditions(actor, f, now))
+    stmt = select(func.count()).select_from(WorkOrder.__table__).where(*order_conditions(actor, f, now))
     return int((await session.execute(stmt)).scalar_one())
 
 
 async def total_orders(session: Db, actor: Actor, f: WorkOrderFilter, now: datetime) -> Count:
     """The list's totalCount: exact up to 10,000 orders, estimated beyond (core.db.pagination.count_rows)."""
-    return await count_rows(session, WorkOrder.__table__, _conditions(actor, f, now))
+    return await count_rows(session, WorkOrder.__table__, order_conditions(actor, f, now))
 
 
 def _actionable(actor: Actor, roles: set[str], now: datetime) -> ColumnElement[bool]:
@@ -489,112 +488,6 @@ async def links_by_orders(session: Db, order_ids: Iterable[int]) -> dict[int, li
     return out
 
 
-# --- statistics (module 58: duration and timeout analysis) -------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Durations:
-    kind: str
-    step: str | None  # None: the whole order
-    count: int
-    mean: float
-    p50: float
-    p90: float
-
-
-@dataclass(frozen=True, slots=True)
-class Statistics:
-    total: int
-    overdue: int
-    by_kind_status: list[tuple[str, WorkOrderStatus, int]]
-    per_month: list[tuple[str, int]]  # ("2026-11", n), Beijing months
-    durations: list[Durations]
-
-
-def _seconds_between(db: Db, start: Any, end: Any) -> ColumnElement[float]:
-    if dialect_name(db) == "postgresql":
-        return func.extract("epoch", end - start)
-    return (func.julianday(end) - func.julianday(start)) * 86400.0
-
-
-def _month(db: Db, column: Any) -> ColumnElement[str]:
-    if dialect_name(db) == "postgresql":
-        return func.to_char(func.timezone("Asia/Shanghai", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column, "+8 hours")  # stored as UTC text; China has no daylight saving
-
-
-def _summarise(samples: dict[tuple[str, str | None], list[float]]) -> list[Durations]:
-    out = []
-    for (kind, step), values in sorted(samples.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        values.sort()
-        out.append(Durations(kind, step, len(values), fmean(values), _quantile(values, 0.5), _quantile(values, 0.9)))
-    return out
-
-
-def _quantile(ordered: list[float], q: float) -> float:
-    """Linear interpolation between closest ranks (what PostgreSQL's percentile_cont computes)."""
-    if len(ordered) == 1:
-        return ordered[0]
-    pos = q * (len(ordered) - 1)
-    low = int(pos)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
-
-
-async def statistics(db: Db, actor: Actor, f: WorkOrderFilter, now: datetime) -> Statistics:
-    """Counts by kind and status, orders per month, durations per kind and per step, and the overdue count.
-
-    A step's duration is how long each of its decisions (or its platform's confirmation) took; the order's is
-    submission to completion. Durations are wall-clock seconds of completed orders; the working-time view of the
-    same orders is their SLA clocks.
-    """
-    where = _conditions(actor, f, now)
-    grouped = select(WO.kind, WO.status, func.count()).where(*where).group_by(WO.kind, WO.status)
-    by_kind_status = [(r[0], r[1], int(r[2])) for r in await db.execute(grouped.order_by(WO.kind, WO.status))]
-    month = _month(db, WO.created_at).label("month")
-    per_month = [
-        (r[0], int(r[1])) for r in await db.execute(select(month, func.count()).where(*where).group_by(month).order_by(month))
-    ]
-    late = or_(WO.overdue.is_(True), and_(WO.due_at < now, WO.finished_at.is_(None)))
-    overdue = int((await db.execute(select(func.count()).where(*where, late))).scalar_one())
-    done = [*where, WO.status == WorkOrderStatus.COMPLETED]
-    D = WorkOrderDispatch.__table__.c
-    whole = select(
-        WO.kind, literal(None, String()).label("step"), _seconds_between(db, WO.created_at, WO.finished_at).label("s")
-    ).where(*done)
-    decided = (
-        select(WO.kind, T.step, _seconds_between(db, T.created_at, T.acted_at).label("s"))
-        .join_from(WorkOrderTask.__table__, WorkOrder.__table__, WO.id == T.order_id)
-        .where(*done, T.acted_by.is_not(None))
-    )
-    confirmed = (
-        select(WO.kind, D.step, _seconds_between(db, D.created_at, D.confirmed_at).label("s"))
-        .join_from(WorkOrderDispatch.__table__, WorkOrder.__table__, WO.id == D.order_id)
-        .where(*done, D.confirmed_at.is_not(None))
-    )
-    if dialect_name(db) == "postgresql":
-        # A year of a city's orders is a few hundred thousand durations: PostgreSQL summarises them where they are
-        # (percentile_cont is the interpolation _quantile does) instead of shipping every one to this process.
-        u = union_all(whole, decided, confirmed).subquery()
-        summary = select(u.c.kind, u.c.step, func.count(), func.avg(u.c.s), func.percentile_cont(0.5).within_group(u.c.s),
-                         func.percentile_cont(0.9).within_group(u.c.s)).group_by(u.c.kind, u.c.step)  # fmt: skip
-        durations = sorted(
-            (
-                Durations(k, st, int(n), float(mean), float(p50), float(p90))
-                for k, st, n, mean, p50, p90 in await db.execute(summary)
-            ),
-            key=lambda d: (d.kind, d.step or ""),
-        )
-    else:
-        samples: dict[tuple[str, str | None], list[float]] = {}
-        for stmt in (whole, decided, confirmed):
-            for kind, step, seconds in await db.execute(stmt):
-                samples.setdefault((kind, step), []).append(float(seconds))
-        durations = _summarise(samples)
-    total = sum(n for _, _, n in by_kind_status)
-    return Statistics(total, overdue, by_kind_status, per_month, durations)
-
-
 async def export_batches(db: Db, actor: Actor, f: WorkOrderFilter, now: datetime, batch: int = 1000) -> AsyncIterator[list[Any]]:
     """The filtered orders with their unit's and applicant's names, oldest first, `batch` rows per statement
     (keyset on id: each batch is a short indexed read, and nothing holds more than one batch)."""
@@ -605,7 +498,7 @@ async def export_batches(db: Db, actor: Actor, f: WorkOrderFilter, now: datetime
     base = (
         select(*cols)
         .select_from(WorkOrder.__table__.join(unit, unit.c.id == WO.unit_id).outerjoin(person, person.c.id == WO.applicant_id))
-        .where(*_conditions(actor, f, now))
+        .where(*order_conditions(actor, f, now))
         .order_by(WO.id)
         .limit(batch)
     )
