@@ -192,6 +192,8 @@ def replay(body: bytes, receive: Any) -> Any:
 def compiled_screen(screens: dict[str, Any], body: bytes) -> tuple[Any, Any] | None:
     """The compiled screen (schema/compiled.py) a request body asks for by its APQ hash, with its variables; None for
     anything else (no hash, another text or operation name, not JSON), which the executor then answers."""
+    if b"persistedQuery" not in body:  # most requests: not parsed twice
+        return None
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:

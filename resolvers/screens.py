@@ -8,10 +8,11 @@ byte-identical to the executor's for every role.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from strawberry.utils.str_converters import to_snake_case
 
 from core.clock import utcnow
 from core.db.pagination import PageRequest
@@ -41,7 +42,7 @@ def shown(sel: Selection) -> frozenset[str]:
     todo = [sel]
     while todo:
         for name, child in todo.pop().children.items():
-            names.add(_SHOWN_BY.get(name, re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()))
+            names.add(_SHOWN_BY.get(name, to_snake_case(name)))
             todo.append(child)
     return frozenset(names)
 

@@ -24,6 +24,14 @@ class _NotLoaded:
 NOT_LOADED: Any = _NotLoaded()
 
 
+def unread(record: Any, names: tuple[str, ...]) -> Any:
+    """The record with the columns a read left unread (core.db.encrypted.columns_of) marked NOT_LOADED, so that a
+    field showing one can only fall back, never show it empty."""
+    for name in names:
+        setattr(record, name, NOT_LOADED)
+    return record
+
+
 @dataclass(slots=True, eq=False)
 class OrgUnitRecord:
     id: int

@@ -28,7 +28,7 @@ from domain.catalog.models import Application
 from domain.catalog.repository import APP_COLS, A, ApplicationRecord
 from domain.identity.actor import Actor
 from domain.identity.models import OrgUnit
-from domain.identity.records import NOT_LOADED, OrgUnitRecord
+from domain.identity.records import OrgUnitRecord, unread
 from domain.identity.repository import UNIT_COLS, in_readable_units, scope_like, scoped_units
 from domain.wireless.enums import Carrier, SimCardDomain, SimCardSort, SimCardStatus
 from domain.wireless.models import (
@@ -142,28 +142,51 @@ def _order(sort: SimCardSort) -> tuple[Any, bool]:
     return SC.id, sort is SimCardSort.CREATED_DESC
 
 
-def _card_page(actor: Actor, f: CardFilter, sort: SimCardSort, page: PageRequest) -> tuple[Select[Any], Any, bool]:
+def _page_statement(
+    shape: tuple[Any, ...], sort: SimCardSort, after: bool, shown: frozenset[str] | None
+) -> tuple[Select[Any], tuple[str, ...]]:
+    """A page of cards for one filter shape, sort and page kind, keyset-sorted (id, or ICCID then id), with the filter,
+    the cursor (_after_values) and `page_limit` as parameters; and the card columns left unread (columns_of)."""
     column, desc = _order(sort)
-    stmt: Select[Any] = select(*CARD_COLS).where(*_conditions(actor, f))
-    if page.after is not None:
-        try:
-            value, last_id = decode_cursor(page.after, 2)
-            last_id = int(last_id)
-        except (TypeError, ValueError) as exc:
-            raise InvalidCursor(page.after) from exc
+    card_cols, card_unread = columns_of(SimCard.__table__, CARD_COLS, shown)
+    stmt: Select[Any] = select(*card_cols).where(*_where(*shape))
+    if after:
+        last_id = bindparam("after_id", type_=SC.id.type)
         if column is SC.id:
             stmt = stmt.where(SC.id < last_id if desc else SC.id > last_id)
         else:
+            value = bindparam("after_value", type_=column.type)
             stmt = stmt.where(or_(column > value, and_(column == value, SC.id > last_id)))
     order = [SC.id.desc()] if desc else ([SC.id] if column is SC.id else [column, SC.id])
-    return stmt.order_by(*order).limit(page.first + 1), column, desc
+    return stmt.order_by(*order).limit(bindparam("page_limit", type_=Integer(), literal_execute=True)), card_unread
+
+
+@lru_cache(maxsize=512)
+def _list_statement(shape: tuple[Any, ...], sort: SimCardSort, after: bool) -> Select[Any]:
+    return _page_statement(shape, sort, after, None)[0]
+
+
+def _after_values(cursor: str) -> dict[str, Any]:
+    try:
+        value, last_id = decode_cursor(cursor, 2)
+        return {"after_value": value, "after_id": int(last_id)}
+    except (TypeError, ValueError) as exc:
+        raise InvalidCursor(cursor) from exc
+
+
+def _params(actor: Actor, f: CardFilter, page: PageRequest) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    shape, params = _filter_params(actor, f)
+    if page.after is not None:
+        params |= _after_values(page.after)
+    return shape, params | {"page_limit": page.first + 1}
 
 
 async def list_cards(db: Db, actor: Actor, f: CardFilter, sort: SimCardSort, page: PageRequest) -> Page[SimCardRecord]:
     """A page of the cards the actor may see, filtered, keyset-sorted (id, or ICCID then id)."""
-    stmt, column, _desc = _card_page(actor, f, sort, page)
-    rows = list(await db.execute(stmt))
+    shape, params = _params(actor, f, page)
+    rows = list(await db.execute(_list_statement(shape, sort, page.after is not None), params))
     items = [SimCardRecord(*r) for r in rows]
+    column, _desc = _order(sort)
     return to_page(rows, items, lambda r: (r.iccid if column is SC.iccid else r.id, r.id), page)
 
 
@@ -181,18 +204,8 @@ def _joined_statement(
     """list_cards_joined's statement for one filter shape, sort, page kind and the columns a selection shows: built once,
     run with parameters. Also the names left unread: the card's, the plans', the unit's and the account's."""
     column, desc = _order(sort)
-    conditions = _where(*shape)
-    card_cols, card_unread = columns_of(SimCard.__table__, CARD_COLS, shown)
-    stmt: Select[Any] = select(*card_cols).where(*conditions)
-    if after:
-        last_id = bindparam("after_id", type_=SC.id.type)
-        if column is SC.id:
-            stmt = stmt.where(SC.id < last_id if desc else SC.id > last_id)
-        else:
-            value = bindparam("after_value", type_=column.type)
-            stmt = stmt.where(or_(column > value, and_(column == value, SC.id > last_id)))
-    order = [SC.id.desc()] if desc else ([SC.id] if column is SC.id else [column, SC.id])
-    p = stmt.order_by(*order).limit(bindparam("page_limit", type_=Integer(), literal_execute=True)).subquery("page")
+    page, card_unread = _page_statement(shape, sort, after, shown)
+    p = page.subquery("page")
     plan, next_plan, unit, account = _JOINED
     unit_cols, unit_in, unit_unread = scoped_units(shape[0], unit, shown)
     plan_cols, plan_unread = columns_of(plan, PLAN_COLS, shown, plain=True)
@@ -200,7 +213,7 @@ def _joined_statement(
     account_cols, account_unread = columns_of(account, ACCOUNT_COLS, shown, plain=True)
     cols = [*(p.c[c.name] for c in CARD_COLS), *plan_cols, *next_cols, *unit_cols, *account_cols]
     if total:
-        cols.append(count_expression(dialect, SimCard.__table__, conditions).label("total"))
+        cols.append(count_expression(dialect, SimCard.__table__, _where(*shape)).label("total"))
     joined = (
         p.outerjoin(plan, plan.c.id == p.c.plan_id)
         .outerjoin(next_plan, next_plan.c.id == p.c.next_plan_id)
@@ -209,14 +222,6 @@ def _joined_statement(
     )
     outer = [p.c.id.desc() if desc else p.c.id] if column is SC.id else [p.c[column.name], p.c.id]
     return select(*cols).select_from(joined).order_by(*outer), (card_unread, plan_unread, unit_unread, account_unread)
-
-
-def _after_values(cursor: str) -> dict[str, Any]:
-    try:
-        value, last_id = decode_cursor(cursor, 2)
-        return {"after_value": value, "after_id": int(last_id)}
-    except (TypeError, ValueError) as exc:
-        raise InvalidCursor(cursor) from exc
 
 
 async def list_cards_joined(
@@ -234,27 +239,20 @@ async def list_cards_joined(
     when asked (as total_cards gives it). The compiled list screens read through this. With `shown` (the column names
     the selection shows), sealed columns and the plans', unit's and account's columns it does not show are not read,
     and are NOT_LOADED on the records (core.db.encrypted.columns_of)."""
-    shape, params = _filter_params(actor, f)
-    if page.after is not None:
-        params |= _after_values(page.after)
+    shape, params = _params(actor, f, page)
     column, _desc = _order(sort)
     stmt, (card_unread, plan_unread, unit_unread, account_unread) = _joined_statement(
         shape, sort, page.after is not None, total, dialect_name(db), shown
     )
-    rows = list(await db.execute(stmt, params | {"page_limit": page.first + 1}))
+    rows = list(await db.execute(stmt, params))
     n_card, n_plan, n_unit = len(CARD_COLS), len(PLAN_COLS), len(UNIT_COLS)
     at_next, at_unit = n_card + n_plan, n_card + 2 * n_plan
     at_account = at_unit + n_unit
     at_end = at_account + len(ACCOUNT_COLS)
     items = []
 
-    def some(make: Any, values: Any, unread: tuple[str, ...]) -> Any:
-        if values[0] is None:  # the id: always read
-            return None
-        record = make(*values)
-        for name in unread:
-            setattr(record, name, NOT_LOADED)
-        return record
+    def some(make: Any, values: Any, names: tuple[str, ...]) -> Any:
+        return unread(make(*values), names) if values[0] is not None else None  # the id is always read
 
     for r in rows:
         card = some(SimCardRecord, r[:n_card], card_unread)

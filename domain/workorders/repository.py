@@ -29,7 +29,7 @@ from core.db.pagination import (
 from domain.identity.actor import Actor
 from domain.identity.enums import OrgUnitKind, UserStatus
 from domain.identity.models import OrgUnit, Role, User, UserRole
-from domain.identity.records import NOT_LOADED, OrgUnitRecord, UserRecord
+from domain.identity.records import OrgUnitRecord, UserRecord, unread
 from domain.identity.repository import UNIT_COLS, USER_COLS, in_readable_units, scope_like, scoped_units, scoped_users
 from domain.workorders.enums import ScopeKind, TaskStatus, WorkOrderSort, WorkOrderStatus
 from domain.workorders.models import (
@@ -338,12 +338,6 @@ def _joined_statement(
 _N_USER, _N_UNIT = len(USER_COLS), len(UNIT_COLS)
 
 
-def _unread(record: Any, names: tuple[str, ...]) -> Any:
-    for name in names:
-        setattr(record, name, NOT_LOADED)
-    return record
-
-
 async def list_orders_joined(
     session: Db, actor: Actor, f: WorkOrderFilter, sort: WorkOrderSort, page: PageRequest, now: datetime, *, total: bool,
     shown: frozenset[str] | None = None,
@@ -367,16 +361,16 @@ async def list_orders_joined(
     at_delegate = at_assignee + _N_USER
 
     def person(values: Any) -> UserRecord | None:
-        return _unread(UserRecord(*values), people_unread) if values[0] is not None else None
+        return unread(UserRecord(*values), people_unread) if values[0] is not None else None
 
     orders: dict[int, WorkOrderRecord] = {}
     firsts: list[Any] = []
     for r in rows:
         o = orders.get(r[0])
         if o is None:
-            o = orders[r[0]] = _unread(WorkOrderRecord(*r[:n_order]), order_unread)
+            o = orders[r[0]] = unread(WorkOrderRecord(*r[:n_order]), order_unread)
             o.applicant = person(r[at_user:at_unit])
-            o.unit = _unread(OrgUnitRecord(*r[at_unit:at_task]), unit_unread) if r[at_unit] is not None else None
+            o.unit = unread(OrgUnitRecord(*r[at_unit:at_task]), unit_unread) if r[at_unit] is not None else None
             o.open_tasks = []
             firsts.append(r)
         if r[at_task] is not None:
