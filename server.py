@@ -250,13 +250,15 @@ class GovOpsGraphQL(GraphQL):
         body again (with the screen's text when it was one, so no APQ round trip follows)."""
         request = Request(scope, receive)
         headers = request.headers
-        if "x-api-key" in headers or not headers.get("authorization") or "json" not in headers.get("content-type", ""):
+        if "x-api-key" in headers or "json" not in headers.get("content-type", ""):
             return receive
         body = await request.body()
         found = gateway.compiled_screen(self._screens, body)
         if found is None:
             return gateway.replay(body, receive)
         screen, variables = found
+        if not headers.get("authorization"):  # the executor refuses it, knowing the text (not "persisted query not found")
+            return gateway.replay(orjson.dumps({**orjson.loads(body), "query": screen.text}), receive)
         try:
             ctx = await self.get_context(request, Response())
         except Reply as reply:

@@ -40,6 +40,7 @@ from core.persisted import document_id
 from schema.cost import CostLimit
 from schema.executor import FastExecutionContext, _GiveUp, _Info
 from schema.lookahead import Selection, _merge
+from schema.shaped import NotShaped, ShapedConnection, compile_connection
 
 log = logging.getLogger("govops.compiled")
 
@@ -60,6 +61,10 @@ class Fetcher:
 
     fetch: Fetch
     relations: Mapping[str, Any] = field(default_factory=dict)
+    # On PostgreSQL: (context, edge, selection, **arguments) -> (a page of edges' JSON texts, the total), for a
+    # connection whose selection `shapes` can write (schema/shaped.py).
+    shaped: Fetch | None = None
+    shapes: Mapping[str, Any] = field(default_factory=dict)
 
 
 class ScreenCompileError(ValueError):
@@ -81,6 +86,8 @@ class CompiledScreen:
     selection: Selection
     plan: Callable[[Any, Any], Any]
     fetch: Fetch
+    shaped: ShapedConnection | None = None
+    fetch_shaped: Fetch | None = None
 
 
 def _within(selection: Selection, allowed: Mapping[str, Any], path: str) -> None:
@@ -127,10 +134,17 @@ def compile_screen(schema: strawberry.Schema, text: str, fetchers: Mapping[str, 
     plan = context._compile_type(field_def.type, details)
     if plan is None:
         raise ScreenCompileError(f"{name}: a field below is not on the fast path")
+    shaped = None
+    if fetcher.shaped is not None:
+        try:
+            shaped = compile_connection(context, field_def.type, details, fetcher.shapes)
+        except NotShaped as exc:  # the record path answers it
+            log.info("screen %s is not shaped by PostgreSQL: %s", operation.name.value, exc)
     return CompiledScreen(
         id=document_id(text), name=operation.name.value, text=text, document=document, operation=operation,
         fragments=fragments, response_key=node.alias.value if node.alias else name, field_def=field_def, field_node=node,
         strawberry_field=field_def.extensions["strawberry-definition"], selection=selection, plan=plan, fetch=fetcher.fetch,
+        shaped=shaped, fetch_shaped=fetcher.shaped if shaped is not None else None,
     )  # fmt: skip
 
 
@@ -141,7 +155,7 @@ def _sample_variables(operation: OperationDefinitionNode) -> dict[str, Any]:
     # The plans never read variables (a field with arguments or directives below the root is not compiled), but
     # graphql-core coerces them to build the context: each required one gets a value of its type.
     out = {}
-    for v in operation.variable_definitions:
+    for v in operation.variable_definitions or ():
         if v.type.kind == "non_null_type" and v.default_value is None:
             type_name = getattr(v.type.type, "name", None)
             if type_name is None or type_name.value not in _SAMPLES:
@@ -169,23 +183,26 @@ async def answer(
     schema: strawberry.Schema, screen: CompiledScreen, context: Any, raw_variables: Any, max_cost: int
 ) -> bytes | None:
     """The response body for this request, or None when the executor must answer it."""
-    body = await _answer(schema, screen, context, raw_variables, max_cost)
-    SCREENS.labels(screen.name, "executor" if body is None else "compiled").inc()
+    body, outcome = await _answer(schema, screen, context, raw_variables, max_cost)
+    SCREENS.labels(screen.name, outcome).inc()
     return body
+
+
+_EXECUTOR = (None, "executor")
 
 
 async def _answer(
     schema: strawberry.Schema, screen: CompiledScreen, context: Any, raw_variables: Any, max_cost: int
-) -> bytes | None:
+) -> tuple[bytes | None, str]:
     if not isinstance(raw_variables, dict | None):
-        return None
+        return _EXECUTOR
     gql = schema._schema
-    coerced = get_variable_values(gql, screen.operation.variable_definitions, raw_variables or {})
+    coerced = get_variable_values(gql, screen.operation.variable_definitions or (), raw_variables or {})
     if isinstance(coerced, list):  # invalid variables: the executor words the errors
-        return None
+        return _EXECUTOR
     cost = CostLimit._cost(screen.document, screen.operation, screen.fragments, raw_variables or {})
     if cost > max_cost:
-        return None
+        return _EXECUTOR
     info = _Info(context)
     field = screen.strawberry_field
     try:
@@ -195,14 +212,18 @@ async def _answer(
         )
         for permission in field.permission_classes:  # a refusal, or an asynchronous check: the executor decides
             if permission().has_permission(None, info, **kwargs) is not True:  # type: ignore[arg-type]
-                return None
-        value = await screen.fetch(context, screen.selection, **kwargs)
-        data = {screen.response_key: screen.plan(value, info)}
+                return _EXECUTOR
+        if screen.shaped is not None and screen.fetch_shaped is not None and context.services.engine.dialect.name == "postgresql":
+            page, total = await screen.fetch_shaped(context, screen.shaped.edge_text, screen.selection, **kwargs)
+            data, outcome = {screen.response_key: screen.shaped.answer(page.items, page, total)}, "shaped"
+        else:
+            value = await screen.fetch(context, screen.selection, **kwargs)
+            data, outcome = {screen.response_key: screen.plan(value, info)}, "compiled"
     except _GiveUp:
-        return None
+        return _EXECUTOR
     except _REFUSALS:  # bad input or no access: the executor runs the same checks and words them
-        return None
+        return _EXECUTOR
     except Exception:  # a fault of this path: the executor still answers, but someone should look
         log.warning("compiled screen %s failed; the executor answers it", screen.name, exc_info=True)
-        return None
-    return orjson.dumps({"data": data, "extensions": {"cost": cost}})
+        return _EXECUTOR
+    return orjson.dumps({"data": data, "extensions": {"cost": cost}}), outcome

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -267,6 +267,38 @@ async def list_cards_joined(
     if not total:
         return result, None
     if not rows:  # past the end: the total still counts
+        return result, await total_cards(db, actor, f)
+    return result, await finish_count(db, SimCard.__table__, lambda: _conditions(actor, f), int(rows[0][-1]))
+
+
+@lru_cache(maxsize=512)
+def _shaped_statement(
+    shape: tuple[Any, ...], sort: SimCardSort, after: bool, total: bool, edge: Callable[[Any, bool], Any]
+) -> Select[Any]:
+    """list_cards_shaped's statement: per card of the page, `edge(page, sees_all)`, the sort value, the id and, when
+    asked, the capped total; built once per filter shape, sort, page kind and edge."""
+    column, desc = _order(sort)
+    p = _page_statement(shape, sort, after, None)[0].subquery("page")
+    cols = [edge(p, shape[0]).label("edge"), p.c[column.name], p.c.id]
+    if total:
+        cols.append(count_expression("postgresql", SimCard.__table__, _where(*shape)).label("total"))
+    outer = [p.c.id.desc() if desc else p.c.id] if column is SC.id else [p.c[column.name], p.c.id]
+    return select(*cols).order_by(*outer)
+
+
+async def list_cards_shaped(
+    db: Db, actor: Actor, f: CardFilter, sort: SimCardSort, page: PageRequest, *, total: bool,
+    edge: Callable[[Any, bool], Any],
+) -> tuple[Page[str], Count | None]:  # fmt: skip
+    """list_cards_joined for PostgreSQL with each card written as JSON by the statement itself: `edge(page, sees_all)`
+    gives one row's JSON text from the page subquery's card columns under the actor's scope (schema/shaped.py builds
+    it); the page holds those texts, in order."""
+    shape, params = _params(actor, f, page)
+    rows = list(await db.execute(_shaped_statement(shape, sort, page.after is not None, total, edge), params))
+    result = to_page(rows, [r[0] for r in rows], lambda r: (r[1], r[2]), page)
+    if not total:
+        return result, None
+    if not rows:
         return result, await total_cards(db, actor, f)
     return result, await finish_count(db, SimCard.__table__, lambda: _conditions(actor, f), int(rows[0][-1]))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -293,6 +293,17 @@ async def list_orders(session: Db, actor: Actor, f: WorkOrderFilter, sort: WorkO
     return await _page(session, select(*ORDER_COLS).where(*order_conditions(actor, f, now)), sort, page)
 
 
+def _page_subquery(shape: tuple[Any, ...], sort: WorkOrderSort, after: bool, cols: list[Any]) -> tuple[Any, bool]:
+    """The page of one filter shape as a subquery `page` (its `cols` and `sort_key`; the values as parameters:
+    _filter_params, _after_values and `page_limit`), and whether it is sorted descending."""
+    column, desc = _sort_key(sort)
+    inner = select(*cols, column.label("sort_key")).where(*_where(*shape))
+    if after:
+        inner = inner.where(_after_bound(column, desc))
+    inner = inner.order_by(column.desc() if desc else column, WO.id.desc() if desc else WO.id)
+    return inner.limit(bindparam("page_limit", type_=Integer(), literal_execute=True)).subquery("page"), desc
+
+
 # Built once: an alias computes its column collection on first use, which costs more than the query it joins.
 _JOINED = (
     User.__table__.alias("applicant"), OrgUnit.__table__.alias("order_unit"), WorkOrderTask.__table__.alias("open_task"),
@@ -307,13 +318,8 @@ def _joined_statement(
     """list_orders_joined's statement for one filter shape, sort, page kind and the columns a selection shows: built once,
     run with parameters. Also the names left unread: the order's, the people's and the unit's."""
     conditions = _where(*shape)
-    column, desc = _sort_key(sort)
     order_cols, order_unread = columns_of(WorkOrder.__table__, ORDER_COLS, shown)
-    inner = select(*order_cols, column.label("sort_key")).where(*conditions)
-    if after:
-        inner = inner.where(_after_bound(column, desc))
-    inner = inner.order_by(column.desc() if desc else column, WO.id.desc() if desc else WO.id)
-    p = inner.limit(bindparam("page_limit", type_=Integer(), literal_execute=True)).subquery("page")
+    p, desc = _page_subquery(shape, sort, after, order_cols)
     applicant, unit, task, assignee, delegate = _JOINED
     sees_all = shape[0]
     applicant_cols, applicant_in, people_unread = scoped_users(sees_all, applicant, shown)
@@ -381,6 +387,39 @@ async def list_orders_joined(
     if not total:
         return result, None
     if not rows:  # past the end: the total still counts
+        return result, await total_orders(session, actor, f, now)
+    return result, await finish_count(session, WorkOrder.__table__, lambda: order_conditions(actor, f, now), int(rows[0][-1]))
+
+
+@lru_cache(maxsize=512)
+def _shaped_statement(
+    shape: tuple[Any, ...], sort: WorkOrderSort, after: bool, total: bool, edge: Callable[[Any, bool], Any]
+) -> Select[Any]:
+    """list_orders_shaped's statement: per row of the page, `edge(page, sees_all)` (its JSON text), the sort key, the
+    id and, when asked, the capped total; built once per filter shape, sort, page kind and edge."""
+    p, desc = _page_subquery(shape, sort, after, [c for c in ORDER_COLS if c is not WO.payload])  # the form is never shaped
+    cols = [edge(p, shape[0]).label("edge"), p.c.sort_key, p.c.id]
+    if total:
+        cols.append(count_expression("postgresql", WorkOrder.__table__, _where(*shape)).label("total"))
+    return select(*cols).order_by(p.c.sort_key.desc() if desc else p.c.sort_key, p.c.id.desc() if desc else p.c.id)
+
+
+async def list_orders_shaped(
+    session: Db, actor: Actor, f: WorkOrderFilter, sort: WorkOrderSort, page: PageRequest, now: datetime, *, total: bool,
+    edge: Callable[[Any, bool], Any],
+) -> tuple[Page[str], Count | None]:  # fmt: skip
+    """list_orders_joined for PostgreSQL with the page written as JSON by the statement itself: `edge(page, sees_all)`
+    gives one row's JSON text from the page subquery's columns (the order's plain columns, by name) under the
+    actor's scope (schema/shaped.py builds it); the page holds those texts, in order."""
+    shape, params = _filter_params(actor, f, now)
+    if page.after is not None:
+        params |= _after_values(page.after)
+    stmt = _shaped_statement(shape, sort, page.after is not None, total, edge)
+    rows = list(await session.execute(stmt, params | {"page_limit": page.first + 1}))
+    result = to_page(rows, [r[0] for r in rows], lambda r: (_sort_value(r[1]), r[2]), page)
+    if not total:
+        return result, None
+    if not rows:
         return result, await total_orders(session, actor, f, now)
     return result, await finish_count(session, WorkOrder.__table__, lambda: order_conditions(actor, f, now), int(rows[0][-1]))
 

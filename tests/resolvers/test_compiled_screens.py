@@ -4,6 +4,7 @@ path does not handle reaches the executor."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -88,6 +89,17 @@ def answered(name: str, outcome: str) -> float:
     return SCREENS.labels(name, outcome)._value.get()
 
 
+def expected_path(twin: Twin, name: str) -> str:
+    """Which compiled path answers a screen: "shaped" (its page written as JSON by PostgreSQL) or "compiled"."""
+    screen = next(s for s in twin.apps["compiled"].app.graphql._screens.values() if s.name == name)
+    postgres = twin.apps["compiled"].app.graphql.services.engine.dialect.name == "postgresql"
+    return "shaped" if postgres and screen.shaped is not None else "compiled"
+
+
+def other_path(path: str) -> str:
+    return "compiled" if path == "shaped" else "shaped"
+
+
 async def cases(gql: Any) -> list[tuple[str, dict[str, Any]]]:
     """Variables the screens send: first pages, filters, the next page, and a few the executor must refuse."""
     admin, operator = await gql.token("admin"), await gql.token("operator")
@@ -122,13 +134,16 @@ async def test_every_compiled_screen_answers_like_the_executor_for_every_role(wo
         pages = [variables]
         while pages:
             v = pages.pop()
-            before = answered(name, "compiled")
+            path = expected_path(twin, name)
+            before = answered(name, path), answered(name, other_path(path))
             compiled, executor = await twin.both(name, v, token)
             assert compiled.status_code == executor.status_code, (name, v)
             assert compiled.content == executor.content, (name, v, compiled.text[:400], executor.text[:400])
             body = orjson.loads(compiled.content)
-            # every answer without errors came from the compiled path (not only from its fallback), and no error did
-            assert answered(name, "compiled") == before + ("errors" not in body), (name, v, body)
+            # every answer without errors came from the compiled path it should (shaped by PostgreSQL where it can
+            # be, else the records and the plan), and no error did
+            after = answered(name, path), answered(name, other_path(path))
+            assert after == (before[0] + ("errors" not in body), before[1]), (name, v, body)
             connection = next(iter((body.get("data") or {}).values()), None) or {}
             info = connection.get("pageInfo") or {}
             if info.get("hasNextPage") and "after" not in v:
@@ -160,6 +175,22 @@ async def test_statements_per_compiled_screen_do_not_grow_with_the_page(world, g
     assert counts[0] == counts[1], counts
     # authentication and the one joined read (a list this small needs no estimate); SQLite adds a BEGIN to each
     assert counter.count == (2 if world.engine.dialect.name == "postgresql" else 4), counter.count
+
+
+def test_the_work_order_screen_is_shaped_by_postgresql_and_what_cannot_be_is_not(services):
+    from schema.root import build_schema
+
+    schema = build_schema(services.settings)
+    screens = {s.name: s for s in compile_folder(schema, SCREENS_DIR, FETCHERS).values()}
+    assert screens["WorkOrderList"].shaped is not None
+    assert screens["SimCardList"].shaped is not None
+    for text in [
+        "query A { workOrders(first: 5) { edges { cursor node { id } } } }",  # the cursor is Python's
+        "query B { workOrders(first: 5) { edges { node { form } } } }",  # sealed: only Python opens it
+        "query C { workOrders(first: 5) { edges { node { applicant { phone } } } } }",
+    ]:
+        screen = compile_screen(schema, text, FETCHERS)
+        assert screen.shaped is None and screen.plan is not None, text
 
 
 def test_documents_selecting_what_a_fetcher_does_not_load_are_refused(services):
@@ -218,9 +249,124 @@ async def test_a_fault_of_the_compiled_path_is_logged_and_the_executor_answers(w
     twin = Twin(world)
     screens = twin.apps["compiled"].app.graphql._screens
     screen = next(s for s in screens.values() if s.name == "WorkOrderList")
-    screens[screen.id] = replace(screen, fetch=broken)
+    screens[screen.id] = replace(screen, fetch=broken, fetch_shaped=broken)
     before = answered("WorkOrderList", "executor")
     compiled, executor = await twin.both("WorkOrderList", {"first": 5}, await gql.token("operator"))
     assert compiled.content == executor.content and "errors" not in orjson.loads(compiled.content)
     assert answered("WorkOrderList", "executor") == before + 1
     assert "compiled screen WorkOrderList failed; the executor answers it" in caplog.text
+
+
+SHAPED_SCREEN = """query ShapedEverything($first: Int!, $after: String, $filter: WorkOrderFilter, $sort: WorkOrderSort) {
+  list: workOrders(filter: $filter, sort: $sort, first: $first, after: $after) {
+    __typename count: totalCount totalCountIsEstimate
+    pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+    edges { __typename node {
+      __typename id number kind kindLabel status step stepLabel title version overdue dueAt finishedAt createdAt updatedAt
+      who: applicant { __typename id username displayName status lockedUntil lastLoginAt createdAt updatedAt }
+      unit { id code name kind status createdAt updatedAt }
+      openTasks { id step round roleCode status stepLabel delegateUntil actedAt comment createdAt
+        assignee { id displayName } delegate { id displayName } }
+      ... on WorkOrder { again: number }
+    } }
+  }
+}"""
+SHAPED_CARDS = """query ShapedCards($first: Int!, $after: String, $filter: SimCardFilter, $sort: SimCardSort) {
+  simCards(filter: $filter, sort: $sort, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { node {
+      id iccid msisdn imsi domain carrier holderName holderPhone status imei activatedAt cancelledAt nextPlanFrom createdAt
+      updatedAt plan { id carrier code name monthlyFee dataGb status } next: nextPlan { id code name }
+      unit { __typename id name } terminalAccount { id accountName holderName status online lastSeenAt createdAt closedAt }
+    } }
+  }
+}"""
+AWKWARD_TITLE = 'a "quoted" \\ back\nslash\t\x01\x1f 中文 \u2028 \U0001f600 \x7f'
+
+
+@pytest.mark.parametrize("username", ["operator", "hp_admin", "pd_admin", "pd_user"])
+async def test_every_shaped_field_alias_and_sort_answers_like_the_executor(world, gql, username):
+    """Every field the shapes declare, under aliases and __typename, in every sort, pages followed, with awkward
+    text (quotes, backslashes, control characters, emoji), times on a whole second and a delegated task."""
+    from sqlalchemy import text
+
+    from schema.root import build_schema
+
+    async with world.engine.begin() as c:
+        await c.execute(
+            text("UPDATE work_order SET title = :t WHERE id = (SELECT min(id) FROM work_order)"), {"t": AWKWARD_TITLE}
+        )
+        await c.execute(text("UPDATE work_order SET created_at = :at WHERE id = (SELECT max(id) FROM work_order)"),
+                        {"at": datetime(2026, 11, 1, 8, 0, tzinfo=UTC)})  # fmt: skip
+        await c.execute(text("UPDATE work_order_task SET delegate_id = assignee_id, delegate_until = :until "
+                             "WHERE id = (SELECT max(id) FROM work_order_task WHERE status = 'OPEN')"),
+                        {"until": datetime(2027, 1, 1, 0, 0, 0, 1, tzinfo=UTC)})  # fmt: skip
+    twin = Twin(world)
+    screen = compile_screen(build_schema(world.settings), SHAPED_SCREEN, FETCHERS)
+    assert screen.shaped is not None
+    twin.apps["compiled"].app.graphql._screens[screen.id] = screen
+    TEXTS[screen.name] = SHAPED_SCREEN
+    token = await gql.token(username)
+    seen = b""
+    try:
+        for sort in ("CREATED_DESC", "CREATED_ASC", "UPDATED_DESC", "DUE_ASC"):
+            pages = [{"first": 40, "sort": sort}]
+            while pages:
+                v = pages.pop()
+                path = expected_path(twin, screen.name)
+                before = answered(screen.name, path)
+                compiled, executor = await twin.both(screen.name, v, token)
+                assert compiled.content == executor.content, (v, compiled.text[:600], executor.text[:600])
+                assert answered(screen.name, path) == before + 1
+                seen += compiled.content
+                info = orjson.loads(compiled.content)["data"]["list"]["pageInfo"]
+                if info["hasNextPage"]:
+                    pages.append({**v, "after": info["endCursor"]})
+    finally:
+        del TEXTS[screen.name]
+    if username == "operator":  # the city-wide viewer met the awkward rows
+        assert orjson.dumps(AWKWARD_TITLE)[1:-1] in seen and b'"createdAt":"2026-11-01T08:00:00+00:00"' in seen
+        assert b'"delegateUntil":"2027-01-01T00:00:00.000001+00:00"' in seen
+
+
+@pytest.mark.parametrize("username", ["operator", "pd_admin", "hp_user"])
+async def test_every_shaped_card_field_answers_like_the_executor_with_sealed_values_opened(world, gql, username):
+    """Every SimCard, SimPlan and TerminalAccount field the shapes declare, in every sort, pages followed: the sealed
+    MSISDN and holder phone leave PostgreSQL as ciphertext and are opened into the text like the executor shows them."""
+    from sqlalchemy import func, select, update
+
+    from domain.wireless.models import SimCard
+    from schema.root import build_schema
+
+    cards = SimCard.__table__
+    async with world.engine.begin() as c:  # a card with a plan change waiting and a holder's phone (sealed on write)
+        newest = select(func.max(cards.c.id)).scalar_subquery()
+        await c.execute(update(cards).where(cards.c.id == newest).values(
+            next_plan_id=cards.c.plan_id, next_plan_from=date(2027, 1, 1), holder_phone="13912345678"))  # fmt: skip
+    twin = Twin(world)
+    screen = compile_screen(build_schema(world.settings), SHAPED_CARDS, FETCHERS)
+    assert screen.shaped is not None
+    twin.apps["compiled"].app.graphql._screens[screen.id] = screen
+    TEXTS[screen.name] = SHAPED_CARDS
+    token = await gql.token(username)
+    seen = b""
+    try:
+        for sort in ("CREATED_DESC", "CREATED_ASC", "ICCID_ASC"):
+            pages = [{"first": 70, "sort": sort}]
+            while pages:
+                v = pages.pop()
+                path = expected_path(twin, screen.name)
+                before = answered(screen.name, path)
+                compiled, executor = await twin.both(screen.name, v, token)
+                assert compiled.content == executor.content, (v, compiled.text[:600], executor.text[:600])
+                assert answered(screen.name, path) == before + 1
+                seen += compiled.content
+                info = orjson.loads(compiled.content)["data"]["simCards"]["pageInfo"]
+                if info["hasNextPage"]:
+                    pages.append({**v, "after": info["endCursor"]})
+    finally:
+        del TEXTS[screen.name]
+    assert b'"msisdn":"1' in seen and b"\\u0001" not in seen and b"\x01" not in seen
+    if username == "operator":
+        assert b'"nextPlanFrom":"2027-01-01"' in seen, "nextPlanFrom"
+        assert b'"holderPhone":"1' in seen, "holderPhone"
