@@ -271,6 +271,38 @@ SHAPED_SCREEN = """query ShapedEverything($first: Int!, $after: String, $filter:
     } }
   }
 }"""
+
+
+async def every_page(world: Any, text: str, key: str, sorts: tuple[str, ...], first: int, token: str) -> bytes:
+    """Compile `text` as a screen (it must be shaped), then walk every page in every sort through both apps, asserting
+    each answer byte-identical to the executor's and counted on the expected path; the bodies, joined."""
+    from schema.root import build_schema
+
+    twin = Twin(world)
+    screen = compile_screen(build_schema(world.settings), text, FETCHERS)
+    assert screen.shaped is not None
+    twin.apps["compiled"].app.graphql._screens[screen.id] = screen
+    TEXTS[screen.name] = text
+    seen = b""
+    try:
+        for sort in sorts:
+            pages = [{"first": first, "sort": sort}]
+            while pages:
+                v = pages.pop()
+                path = expected_path(twin, screen.name)
+                before = answered(screen.name, path)
+                compiled, executor = await twin.both(screen.name, v, token)
+                assert compiled.content == executor.content, (v, compiled.text[:600], executor.text[:600])
+                assert answered(screen.name, path) == before + 1
+                seen += compiled.content
+                info = orjson.loads(compiled.content)["data"][key]["pageInfo"]
+                if info["hasNextPage"]:
+                    pages.append({**v, "after": info["endCursor"]})
+    finally:
+        del TEXTS[screen.name]
+    return seen
+
+
 SHAPED_CARDS = """query ShapedCards($first: Int!, $after: String, $filter: SimCardFilter, $sort: SimCardSort) {
   simCards(filter: $filter, sort: $sort, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
@@ -290,8 +322,6 @@ async def test_every_shaped_field_alias_and_sort_answers_like_the_executor(world
     text (quotes, backslashes, control characters, emoji), times on a whole second and a delegated task."""
     from sqlalchemy import text
 
-    from schema.root import build_schema
-
     async with world.engine.begin() as c:
         await c.execute(
             text("UPDATE work_order SET title = :t WHERE id = (SELECT min(id) FROM work_order)"), {"t": AWKWARD_TITLE}
@@ -301,29 +331,8 @@ async def test_every_shaped_field_alias_and_sort_answers_like_the_executor(world
         await c.execute(text("UPDATE work_order_task SET delegate_id = assignee_id, delegate_until = :until "
                              "WHERE id = (SELECT max(id) FROM work_order_task WHERE status = 'OPEN')"),
                         {"until": datetime(2027, 1, 1, 0, 0, 0, 1, tzinfo=UTC)})  # fmt: skip
-    twin = Twin(world)
-    screen = compile_screen(build_schema(world.settings), SHAPED_SCREEN, FETCHERS)
-    assert screen.shaped is not None
-    twin.apps["compiled"].app.graphql._screens[screen.id] = screen
-    TEXTS[screen.name] = SHAPED_SCREEN
-    token = await gql.token(username)
-    seen = b""
-    try:
-        for sort in ("CREATED_DESC", "CREATED_ASC", "UPDATED_DESC", "DUE_ASC"):
-            pages = [{"first": 40, "sort": sort}]
-            while pages:
-                v = pages.pop()
-                path = expected_path(twin, screen.name)
-                before = answered(screen.name, path)
-                compiled, executor = await twin.both(screen.name, v, token)
-                assert compiled.content == executor.content, (v, compiled.text[:600], executor.text[:600])
-                assert answered(screen.name, path) == before + 1
-                seen += compiled.content
-                info = orjson.loads(compiled.content)["data"]["list"]["pageInfo"]
-                if info["hasNextPage"]:
-                    pages.append({**v, "after": info["endCursor"]})
-    finally:
-        del TEXTS[screen.name]
+    seen = await every_page(world, SHAPED_SCREEN, "list", ("CREATED_DESC", "CREATED_ASC", "UPDATED_DESC", "DUE_ASC"),
+                            40, await gql.token(username))  # fmt: skip
     if username == "operator":  # the city-wide viewer met the awkward rows
         assert orjson.dumps(AWKWARD_TITLE)[1:-1] in seen and b'"createdAt":"2026-11-01T08:00:00+00:00"' in seen
         assert b'"delegateUntil":"2027-01-01T00:00:00.000001+00:00"' in seen
@@ -336,36 +345,14 @@ async def test_every_shaped_card_field_answers_like_the_executor_with_sealed_val
     from sqlalchemy import func, select, update
 
     from domain.wireless.models import SimCard
-    from schema.root import build_schema
 
     cards = SimCard.__table__
     async with world.engine.begin() as c:  # a card with a plan change waiting and a holder's phone (sealed on write)
         newest = select(func.max(cards.c.id)).scalar_subquery()
         await c.execute(update(cards).where(cards.c.id == newest).values(
             next_plan_id=cards.c.plan_id, next_plan_from=date(2027, 1, 1), holder_phone="13912345678"))  # fmt: skip
-    twin = Twin(world)
-    screen = compile_screen(build_schema(world.settings), SHAPED_CARDS, FETCHERS)
-    assert screen.shaped is not None
-    twin.apps["compiled"].app.graphql._screens[screen.id] = screen
-    TEXTS[screen.name] = SHAPED_CARDS
-    token = await gql.token(username)
-    seen = b""
-    try:
-        for sort in ("CREATED_DESC", "CREATED_ASC", "ICCID_ASC"):
-            pages = [{"first": 70, "sort": sort}]
-            while pages:
-                v = pages.pop()
-                path = expected_path(twin, screen.name)
-                before = answered(screen.name, path)
-                compiled, executor = await twin.both(screen.name, v, token)
-                assert compiled.content == executor.content, (v, compiled.text[:600], executor.text[:600])
-                assert answered(screen.name, path) == before + 1
-                seen += compiled.content
-                info = orjson.loads(compiled.content)["data"]["simCards"]["pageInfo"]
-                if info["hasNextPage"]:
-                    pages.append({**v, "after": info["endCursor"]})
-    finally:
-        del TEXTS[screen.name]
+    seen = await every_page(world, SHAPED_CARDS, "simCards", ("CREATED_DESC", "CREATED_ASC", "ICCID_ASC"), 70,
+                            await gql.token(username))  # fmt: skip
     assert b'"msisdn":"1' in seen and b"\\u0001" not in seen and b"\x01" not in seen
     if username == "operator":
         assert b'"nextPlanFrom":"2027-01-01"' in seen, "nextPlanFrom"
