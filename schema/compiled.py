@@ -16,6 +16,9 @@ the plan, and the same cost in `extensions`. Anything this path does not handle 
 refused permission, a cost over the limit, a value the plan gives up on, any exception) sends the request on to the
 executor untouched, which answers it, errors and all. tests/resolvers/test_compiled_screens.py runs every compiled
 document for every role through both and compares the bodies byte for byte.
+
+On PostgreSQL, a screen whose selection the fetcher's shapes can write is read another way (schema/shaped.py): the
+statement writes each edge's JSON itself, and the plan and the records are not used.
 """
 
 from __future__ import annotations
