@@ -21,11 +21,16 @@ Sql = ColumnElement[str]
 NULL_TEXT = "null"
 
 
-def quoted(text: str) -> Sql:
-    """A constant text, as an SQL string literal (standard_conforming_strings, PostgreSQL's default since 9.1)."""
+def _literal(text: str) -> str:
+    """`text` as an SQL string literal (standard_conforming_strings, PostgreSQL's default since 9.1)."""
     if "\x00" in text:
         raise ValueError("PostgreSQL text cannot hold NUL")
-    return literal_column("'" + text.replace("'", "''") + "'", Text)
+    return "'" + text.replace("'", "''") + "'"
+
+
+def quoted(text: str) -> Sql:
+    """A constant text."""
+    return literal_column(_literal(text), Text)
 
 
 def constant(value: Any) -> Sql:
@@ -101,7 +106,7 @@ def global_id(type_name: str, pk: Any) -> Sql:
 def lookup(table: Mapping[str, Any], *keys: Any) -> Any:
     """The value under `keys` (text columns) in a constant table, as SQL text or NULL: a jsonb literal, parsed once
     when the statement is prepared."""
-    value: Any = literal_column("'" + orjson.dumps(table).decode().replace("'", "''") + "'::jsonb")
+    value: Any = literal_column(_literal(orjson.dumps(table).decode()) + "::jsonb")
     for key in keys[:-1]:
         value = value.op("->")(key)
     return value.op("->>")(keys[-1])
